@@ -1,0 +1,40 @@
+// Original file: libs/proto/proto/imagelib/v1/agent_gateway.proto
+
+import type { Hello as _imagelib_v1_Hello, Hello__Output as _imagelib_v1_Hello__Output } from '../../imagelib/v1/Hello.js';
+import type { Heartbeat as _imagelib_v1_Heartbeat, Heartbeat__Output as _imagelib_v1_Heartbeat__Output } from '../../imagelib/v1/Heartbeat.js';
+import type { HostFacts as _imagelib_v1_HostFacts, HostFacts__Output as _imagelib_v1_HostFacts__Output } from '../../imagelib/v1/HostFacts.js';
+import type { RoleStatus as _imagelib_v1_RoleStatus, RoleStatus__Output as _imagelib_v1_RoleStatus__Output } from '../../imagelib/v1/RoleStatus.js';
+
+export interface AgentMessage {
+  /**
+   * First message on every stream.
+   */
+  'hello'?: (_imagelib_v1_Hello | null);
+  'heartbeat'?: (_imagelib_v1_Heartbeat | null);
+  /**
+   * Sent when the facts change.
+   */
+  'facts'?: (_imagelib_v1_HostFacts | null);
+  /**
+   * Sent whenever a role's state changes.
+   */
+  'roleStatus'?: (_imagelib_v1_RoleStatus | null);
+  'body'?: "hello"|"heartbeat"|"facts"|"roleStatus";
+}
+
+export interface AgentMessage__Output {
+  /**
+   * First message on every stream.
+   */
+  'hello'?: (_imagelib_v1_Hello__Output | null);
+  'heartbeat'?: (_imagelib_v1_Heartbeat__Output | null);
+  /**
+   * Sent when the facts change.
+   */
+  'facts'?: (_imagelib_v1_HostFacts__Output | null);
+  /**
+   * Sent whenever a role's state changes.
+   */
+  'roleStatus'?: (_imagelib_v1_RoleStatus__Output | null);
+  'body'?: "hello"|"heartbeat"|"facts"|"roleStatus";
+}

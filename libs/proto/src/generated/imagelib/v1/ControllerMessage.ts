@@ -1,0 +1,28 @@
+// Original file: libs/proto/proto/imagelib/v1/agent_gateway.proto
+
+import type { Welcome as _imagelib_v1_Welcome, Welcome__Output as _imagelib_v1_Welcome__Output } from '../../imagelib/v1/Welcome.js';
+import type { DesiredState as _imagelib_v1_DesiredState, DesiredState__Output as _imagelib_v1_DesiredState__Output } from '../../imagelib/v1/DesiredState.js';
+
+export interface ControllerMessage {
+  /**
+   * First message on every stream.
+   */
+  'welcome'?: (_imagelib_v1_Welcome | null);
+  /**
+   * The complete set of roles this host must run; sent after Welcome and on every change.
+   */
+  'desiredState'?: (_imagelib_v1_DesiredState | null);
+  'body'?: "welcome"|"desiredState";
+}
+
+export interface ControllerMessage__Output {
+  /**
+   * First message on every stream.
+   */
+  'welcome'?: (_imagelib_v1_Welcome__Output | null);
+  /**
+   * The complete set of roles this host must run; sent after Welcome and on every change.
+   */
+  'desiredState'?: (_imagelib_v1_DesiredState__Output | null);
+  'body'?: "welcome"|"desiredState";
+}

@@ -1,0 +1,19 @@
+/** What an agent reports about its host, as stored (plain JSON). */
+export interface HostFactsRecord {
+  addresses: string[];
+  os: { platform: string; distro: string; release: string; kernel: string; arch: string };
+  cpu: { brand: string; cores: number; physicalCores: number; speedGhz: number };
+  memory: { totalBytes: number; availableBytes: number };
+  repositories: RepositoryFactsRecord[];
+}
+
+export interface RepositoryFactsRecord {
+  path: string;
+  exists: boolean;
+  writable: boolean;
+  fsType: string;
+  mountPoint: string;
+  mountSource: string;
+  sizeBytes: number;
+  freeBytes: number;
+}

@@ -1,0 +1,16 @@
+export { openStore, Store, ENTITIES, type StoreOptions } from './data-source.js';
+export type { HostFactsRecord, RepositoryFactsRecord } from './host-facts.js';
+export { HostEntity } from './entities/host.entity.js';
+export { HostRoleEntity, ROLE_NAMES, ROLE_STATES, type RoleName, type RoleStateName } from './entities/host-role.entity.js';
+export { HostCredentialEntity } from './entities/host-credential.entity.js';
+export { JoinTokenEntity } from './entities/join-token.entity.js';
+export { OperatorTokenEntity, OPERATOR_SCOPES, type OperatorScope } from './entities/operator-token.entity.js';
+export {
+  HostsRepository,
+  type EnrolHostInput,
+  type EnrolHostResult,
+  type RoleConfig,
+  type RoleStatusUpdate,
+} from './repositories/hosts.repository.js';
+export { JoinTokensRepository, type NewJoinToken } from './repositories/join-tokens.repository.js';
+export { OperatorTokensRepository, type NewOperatorToken } from './repositories/operator-tokens.repository.js';

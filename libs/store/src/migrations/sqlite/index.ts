@@ -1,0 +1,4 @@
+import { InitialSchema1795313829693 } from './1795313829693-InitialSchema.js';
+
+/** Every sqlite migration, in order. Never edit a shipped migration; add a new one. */
+export const SQLITE_MIGRATIONS = [InitialSchema1795313829693];

@@ -1,0 +1,174 @@
+import type { EntityManager } from 'typeorm';
+import type { Store } from '../data-source.js';
+import { HostCredentialEntity } from '../entities/host-credential.entity.js';
+import { HostRoleEntity, type RoleName, type RoleStateName } from '../entities/host-role.entity.js';
+import { HostEntity } from '../entities/host.entity.js';
+import { JoinTokenEntity } from '../entities/join-token.entity.js';
+import type { HostFactsRecord } from '../host-facts.js';
+
+export interface EnrolHostInput {
+  hostId: string;
+  hostname: string;
+  region: string;
+  agentVersion: string;
+  joinTokenId: string;
+  credential: { fingerprint: string; notAfter: Date };
+  now: Date;
+}
+
+export type EnrolHostResult =
+  | { ok: true; host: HostEntity }
+  | { ok: false; reason: 'join-token-unusable' | 'hostname-taken'; existingHostId?: string };
+
+export interface RoleConfig {
+  repositoryPath: string;
+  port: number;
+}
+
+export interface RoleStatusUpdate {
+  hostId: string;
+  role: RoleName;
+  generation: number;
+  /** What the agent says it did with that generation. */
+  outcome: 'active' | 'failed' | 'stopped';
+  reason: string;
+  url: string;
+}
+
+/** The host aggregate: hosts, their roles and their credentials. */
+export class HostsRepository {
+  constructor(private readonly store: Store) {}
+
+  list(): Promise<HostEntity[]> {
+    return this.store.dataSource.getRepository(HostEntity).find({ relations: { roles: true }, order: { hostname: 'ASC' } });
+  }
+
+  findById(id: string): Promise<HostEntity | null> {
+    return this.store.dataSource.getRepository(HostEntity).findOne({ where: { id }, relations: { roles: true } });
+  }
+
+  /** Consumes one use of the join token and creates the host with its first credential, atomically. */
+  enrol(input: EnrolHostInput): Promise<EnrolHostResult> {
+    return this.store.write(async (manager) => {
+      const existing = await manager.findOne(HostEntity, { where: { hostname: input.hostname } });
+      if (existing) return { ok: false, reason: 'hostname-taken', existingHostId: existing.id };
+      const consumed = await manager
+        .createQueryBuilder()
+        .update(JoinTokenEntity)
+        .set({ uses: () => 'uses + 1' })
+        .where('id = :id AND uses < maxUses AND expiresAt > :now', { id: input.joinTokenId, now: input.now })
+        .execute();
+      if (consumed.affected !== 1) return { ok: false, reason: 'join-token-unusable' };
+      const host = manager.create(HostEntity, {
+        id: input.hostId,
+        hostname: input.hostname,
+        region: input.region,
+        agentVersion: input.agentVersion,
+        facts: null,
+        lastHeartbeatAt: null,
+      });
+      await manager.insert(HostEntity, host);
+      await manager.insert(HostCredentialEntity, {
+        fingerprint: input.credential.fingerprint,
+        hostId: input.hostId,
+        notAfter: input.credential.notAfter,
+        revokedAt: null,
+      });
+      host.roles = [];
+      return { ok: true, host };
+    });
+  }
+
+  findCredential(fingerprint: string): Promise<HostCredentialEntity | null> {
+    return this.store.dataSource.getRepository(HostCredentialEntity).findOneBy({ fingerprint });
+  }
+
+  async saveFacts(hostId: string, agentVersion: string, facts: HostFactsRecord): Promise<void> {
+    await this.store.write((manager) => manager.update(HostEntity, { id: hostId }, { agentVersion, facts }));
+  }
+
+  async recordLastHeartbeat(hostId: string, at: Date): Promise<void> {
+    await this.store.write((manager) => manager.update(HostEntity, { id: hostId }, { lastHeartbeatAt: at }));
+  }
+
+  /** Removes the host and its roles and revokes every credential it was given. */
+  async remove(hostId: string, now: Date): Promise<boolean> {
+    return this.store.write(async (manager) => {
+      await manager.update(HostCredentialEntity, { hostId }, { revokedAt: now });
+      const deleted = await manager.delete(HostEntity, { id: hostId });
+      return deleted.affected === 1;
+    });
+  }
+
+  /** Hosts that hold the role in any state other than being removed. */
+  hostsWithRole(role: RoleName): Promise<HostEntity[]> {
+    return this.store.dataSource
+      .getRepository(HostEntity)
+      .createQueryBuilder('host')
+      .innerJoinAndSelect('host.roles', 'role', 'role.role = :role AND role.state != :removing', { role, removing: 'removing' })
+      .getMany();
+  }
+
+  /**
+   * Assigns the role or changes its config. An identical assignment that is not being removed is
+   * left as it is (PUT is idempotent); anything else starts a new generation in `pending`.
+   */
+  assignRole(hostId: string, role: RoleName, config: RoleConfig): Promise<HostRoleEntity> {
+    return this.store.write(async (manager) => {
+      const current = await manager.findOneBy(HostRoleEntity, { hostId, role });
+      const unchanged =
+        current && current.state !== 'removing' && current.repositoryPath === config.repositoryPath && current.port === config.port;
+      if (unchanged) return current;
+      return this.writeRole(manager, hostId, role, {
+        ...config,
+        generation: (current?.generation ?? 0) + 1,
+        state: 'pending',
+      });
+    });
+  }
+
+  /** Marks the role for removal; the row goes once the agent confirms it stopped. */
+  markRoleRemoving(hostId: string, role: RoleName): Promise<HostRoleEntity | null> {
+    return this.store.write(async (manager) => {
+      const current = await manager.findOneBy(HostRoleEntity, { hostId, role });
+      if (!current) return null;
+      if (current.state === 'removing') return current;
+      return this.writeRole(manager, hostId, role, {
+        repositoryPath: current.repositoryPath,
+        port: current.port,
+        generation: current.generation + 1,
+        state: 'removing',
+      });
+    });
+  }
+
+  /**
+   * Applies what the agent reports for a generation. Reports for another generation than the
+   * current one are stale and ignored. Returns the role as it now is (null when it is gone).
+   */
+  applyRoleStatus(update: RoleStatusUpdate): Promise<HostRoleEntity | null> {
+    return this.store.write(async (manager) => {
+      const current = await manager.findOneBy(HostRoleEntity, { hostId: update.hostId, role: update.role });
+      if (!current || current.generation !== update.generation) return current;
+      if (current.state === 'removing') {
+        if (update.outcome !== 'stopped') return current;
+        await manager.delete(HostRoleEntity, { hostId: update.hostId, role: update.role });
+        return null;
+      }
+      const state: RoleStateName = update.outcome === 'active' ? 'active' : 'failed';
+      const reason = update.outcome === 'stopped' ? update.reason || 'the agent stopped the role' : update.reason;
+      await manager.update(HostRoleEntity, { hostId: update.hostId, role: update.role }, { state, reason, url: update.outcome === 'active' ? update.url : '' });
+      return manager.findOneBy(HostRoleEntity, { hostId: update.hostId, role: update.role });
+    });
+  }
+
+  private async writeRole(
+    manager: EntityManager,
+    hostId: string,
+    role: RoleName,
+    fields: RoleConfig & { generation: number; state: RoleStateName },
+  ): Promise<HostRoleEntity> {
+    await manager.upsert(HostRoleEntity, { hostId, role, ...fields, reason: '', url: '' }, ['hostId', 'role']);
+    return manager.findOneByOrFail(HostRoleEntity, { hostId, role });
+  }
+}

@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type Store } from './data-source.js';
+import { HostsRepository } from './repositories/hosts.repository.js';
+import { JoinTokensRepository } from './repositories/join-tokens.repository.js';
+import { OperatorTokensRepository } from './repositories/operator-tokens.repository.js';
+
+const HOUR = 3600_000;
+
+describe('store on a real sqlite file', () => {
+  let dir: string;
+  let store: Store;
+  let hosts: HostsRepository;
+  let joinTokens: JoinTokensRepository;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'imagelib-store-'));
+    store = await openStore({ sqlitePath: join(dir, 'imagelib.sqlite') });
+    hosts = new HostsRepository(store);
+    joinTokens = new JoinTokensRepository(store);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function token(id: string, maxUses = 1, expiresAt = new Date(Date.now() + HOUR)) {
+    return joinTokens.create({ id, secretHash: 'h'.repeat(64), description: '', expiresAt, maxUses });
+  }
+
+  function enrol(hostname: string, joinTokenId: string, hostId = `id-${hostname}`) {
+    return hosts.enrol({
+      hostId,
+      hostname,
+      region: 'default',
+      agentVersion: '0.1.0',
+      joinTokenId,
+      credential: { fingerprint: `fp-${hostId}`.padEnd(64, '0'), notAfter: new Date(Date.now() + HOUR) },
+      now: new Date(),
+    });
+  }
+
+  it('has migrations that match the entities exactly', async () => {
+    const pending = await store.dataSource.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it('keeps WAL journaling on', async () => {
+    expect(await store.dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+  });
+
+  it('lets a single-use join token enrol exactly one host, even when used concurrently', async () => {
+    await token('tok1');
+    const results = await Promise.all([enrol('a', 'tok1'), enrol('b', 'tok1'), enrol('c', 'tok1')]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual(['join-token-unusable', 'join-token-unusable']);
+    expect((await joinTokens.findById('tok1'))?.uses).toBe(1);
+  });
+
+  it('refuses an expired join token and a taken hostname without consuming a use', async () => {
+    await token('old', 5, new Date(Date.now() - 1000));
+    expect(await enrol('a', 'old')).toEqual({ ok: false, reason: 'join-token-unusable' });
+    await token('tok', 5);
+    expect((await enrol('a', 'tok')).ok).toBe(true);
+    expect(await enrol('a', 'tok', 'other-id')).toEqual({ ok: false, reason: 'hostname-taken', existingHostId: 'id-a' });
+    expect((await joinTokens.findById('tok'))?.uses).toBe(1);
+  });
+
+  it('walks a role through pending, active, removing and gone, ignoring stale generations', async () => {
+    await token('tok', 2);
+    await enrol('a', 'tok');
+    const config = { repositoryPath: '/srv/images', port: 9292 };
+    const assigned = await hosts.assignRole('id-a', 'image-library', config);
+    expect(assigned).toMatchObject({ state: 'pending', generation: 1 });
+    expect(await hosts.assignRole('id-a', 'image-library', config)).toMatchObject({ generation: 1 });
+
+    const active = await hosts.applyRoleStatus({ hostId: 'id-a', role: 'image-library', generation: 1, outcome: 'active', reason: '', url: 'http://a:9292' });
+    expect(active).toMatchObject({ state: 'active', url: 'http://a:9292' });
+    expect((await hosts.hostsWithRole('image-library')).map((h) => h.id)).toEqual(['id-a']);
+
+    const moved = await hosts.assignRole('id-a', 'image-library', { ...config, port: 9293 });
+    expect(moved).toMatchObject({ state: 'pending', generation: 2, port: 9293 });
+    const stale = await hosts.applyRoleStatus({ hostId: 'id-a', role: 'image-library', generation: 1, outcome: 'failed', reason: 'old', url: '' });
+    expect(stale).toMatchObject({ state: 'pending', generation: 2 });
+
+    expect(await hosts.markRoleRemoving('id-a', 'image-library')).toMatchObject({ state: 'removing', generation: 3 });
+    expect(await hosts.hostsWithRole('image-library')).toEqual([]);
+    expect(await hosts.applyRoleStatus({ hostId: 'id-a', role: 'image-library', generation: 3, outcome: 'stopped', reason: '', url: '' })).toBeNull();
+    expect((await hosts.findById('id-a'))?.roles).toEqual([]);
+  });
+
+  it('revokes every credential of a removed host and drops its roles', async () => {
+    await token('tok');
+    await enrol('a', 'tok');
+    await hosts.assignRole('id-a', 'image-library', { repositoryPath: '/srv/images', port: 9292 });
+    expect(await hosts.remove('id-a', new Date())).toBe(true);
+    expect(await hosts.findById('id-a')).toBeNull();
+    expect((await hosts.findCredential('fp-id-a'.padEnd(64, '0')))?.revokedAt).toBeInstanceOf(Date);
+    expect(await store.dataSource.query('SELECT COUNT(*) AS n FROM host_roles')).toEqual([{ n: 0 }]);
+  });
+
+  it('counts only operator tokens that are not revoked', async () => {
+    const operators = new OperatorTokensRepository(store);
+    expect(await operators.countActive()).toBe(0);
+    await operators.create({ id: 'op1', secretHash: 'x'.repeat(64), name: 'admin', scope: 'admin' });
+    expect(await operators.countActive()).toBe(1);
+  });
+
+  it('keeps what it wrote across a reopen of the file', async () => {
+    await token('tok');
+    await enrol('a', 'tok');
+    await store.close();
+    store = await openStore({ sqlitePath: join(dir, 'imagelib.sqlite') });
+    expect((await new HostsRepository(store).findById('id-a'))?.hostname).toBe('a');
+  });
+});
