@@ -6,6 +6,7 @@ export type { DesiredState, DesiredState__Output } from './generated/imagelib/v1
 export type { EnrollRequest, EnrollRequest__Output } from './generated/imagelib/v1/EnrollRequest.js';
 export type { EnrollResponse, EnrollResponse__Output } from './generated/imagelib/v1/EnrollResponse.js';
 export type { Heartbeat, Heartbeat__Output } from './generated/imagelib/v1/Heartbeat.js';
+export type { HeartbeatAck, HeartbeatAck__Output } from './generated/imagelib/v1/HeartbeatAck.js';
 export type { Hello, Hello__Output } from './generated/imagelib/v1/Hello.js';
 export type { HostFacts, HostFacts__Output } from './generated/imagelib/v1/HostFacts.js';
 export type { ImageLibraryConfig, ImageLibraryConfig__Output } from './generated/imagelib/v1/ImageLibraryConfig.js';

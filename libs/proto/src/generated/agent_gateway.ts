@@ -9,6 +9,7 @@ import type { DesiredState as _imagelib_v1_DesiredState, DesiredState__Output as
 import type { EnrollRequest as _imagelib_v1_EnrollRequest, EnrollRequest__Output as _imagelib_v1_EnrollRequest__Output } from './imagelib/v1/EnrollRequest.js';
 import type { EnrollResponse as _imagelib_v1_EnrollResponse, EnrollResponse__Output as _imagelib_v1_EnrollResponse__Output } from './imagelib/v1/EnrollResponse.js';
 import type { Heartbeat as _imagelib_v1_Heartbeat, Heartbeat__Output as _imagelib_v1_Heartbeat__Output } from './imagelib/v1/Heartbeat.js';
+import type { HeartbeatAck as _imagelib_v1_HeartbeatAck, HeartbeatAck__Output as _imagelib_v1_HeartbeatAck__Output } from './imagelib/v1/HeartbeatAck.js';
 import type { Hello as _imagelib_v1_Hello, Hello__Output as _imagelib_v1_Hello__Output } from './imagelib/v1/Hello.js';
 import type { HostFacts as _imagelib_v1_HostFacts, HostFacts__Output as _imagelib_v1_HostFacts__Output } from './imagelib/v1/HostFacts.js';
 import type { ImageLibraryConfig as _imagelib_v1_ImageLibraryConfig, ImageLibraryConfig__Output as _imagelib_v1_ImageLibraryConfig__Output } from './imagelib/v1/ImageLibraryConfig.js';
@@ -38,6 +39,7 @@ export interface ProtoGrpcType {
       EnrollRequest: MessageTypeDefinition<_imagelib_v1_EnrollRequest, _imagelib_v1_EnrollRequest__Output>
       EnrollResponse: MessageTypeDefinition<_imagelib_v1_EnrollResponse, _imagelib_v1_EnrollResponse__Output>
       Heartbeat: MessageTypeDefinition<_imagelib_v1_Heartbeat, _imagelib_v1_Heartbeat__Output>
+      HeartbeatAck: MessageTypeDefinition<_imagelib_v1_HeartbeatAck, _imagelib_v1_HeartbeatAck__Output>
       Hello: MessageTypeDefinition<_imagelib_v1_Hello, _imagelib_v1_Hello__Output>
       HostFacts: MessageTypeDefinition<_imagelib_v1_HostFacts, _imagelib_v1_HostFacts__Output>
       ImageLibraryConfig: MessageTypeDefinition<_imagelib_v1_ImageLibraryConfig, _imagelib_v1_ImageLibraryConfig__Output>

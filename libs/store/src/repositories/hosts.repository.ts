@@ -144,17 +144,20 @@ export class HostsRepository {
 
   /**
    * Applies what the agent reports for a generation. Reports for another generation than the
-   * current one are stale and ignored. Returns the role as it now is (null when it is gone).
+   * current one are stale and ignored, except a stop while the role is being removed, which
+   * completes the removal. Returns the role as it now is (null when it is gone).
    */
   applyRoleStatus(update: RoleStatusUpdate): Promise<HostRoleEntity | null> {
     return this.store.write(async (manager) => {
       const current = await manager.findOneBy(HostRoleEntity, { hostId: update.hostId, role: update.role });
-      if (!current || current.generation !== update.generation) return current;
+      if (!current) return null;
       if (current.state === 'removing') {
+        // Whatever generation it ran, a role that stopped after its removal was asked for is gone.
         if (update.outcome !== 'stopped') return current;
         await manager.delete(HostRoleEntity, { hostId: update.hostId, role: update.role });
         return null;
       }
+      if (current.generation !== update.generation) return current;
       const state: RoleStateName = update.outcome === 'active' ? 'active' : 'failed';
       const reason = update.outcome === 'stopped' ? update.reason || 'the agent stopped the role' : update.reason;
       await manager.update(HostRoleEntity, { hostId: update.hostId, role: update.role }, { state, reason, url: update.outcome === 'active' ? update.url : '' });

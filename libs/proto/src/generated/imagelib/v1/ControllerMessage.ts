@@ -2,6 +2,7 @@
 
 import type { Welcome as _imagelib_v1_Welcome, Welcome__Output as _imagelib_v1_Welcome__Output } from '../../imagelib/v1/Welcome.js';
 import type { DesiredState as _imagelib_v1_DesiredState, DesiredState__Output as _imagelib_v1_DesiredState__Output } from '../../imagelib/v1/DesiredState.js';
+import type { HeartbeatAck as _imagelib_v1_HeartbeatAck, HeartbeatAck__Output as _imagelib_v1_HeartbeatAck__Output } from '../../imagelib/v1/HeartbeatAck.js';
 
 export interface ControllerMessage {
   /**
@@ -12,7 +13,11 @@ export interface ControllerMessage {
    * The complete set of roles this host must run; sent after Welcome and on every change.
    */
   'desiredState'?: (_imagelib_v1_DesiredState | null);
-  'body'?: "welcome"|"desiredState";
+  /**
+   * Answers every heartbeat, so the agent notices a controller that stopped answering.
+   */
+  'heartbeatAck'?: (_imagelib_v1_HeartbeatAck | null);
+  'body'?: "welcome"|"desiredState"|"heartbeatAck";
 }
 
 export interface ControllerMessage__Output {
@@ -24,5 +29,9 @@ export interface ControllerMessage__Output {
    * The complete set of roles this host must run; sent after Welcome and on every change.
    */
   'desiredState'?: (_imagelib_v1_DesiredState__Output | null);
-  'body'?: "welcome"|"desiredState";
+  /**
+   * Answers every heartbeat, so the agent notices a controller that stopped answering.
+   */
+  'heartbeatAck'?: (_imagelib_v1_HeartbeatAck__Output | null);
+  'body'?: "welcome"|"desiredState"|"heartbeatAck";
 }

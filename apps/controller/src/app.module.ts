@@ -1,0 +1,42 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AgentGateway } from './agents/agent-gateway.js';
+import { AgentGatewayServer } from './agents/agent-gateway.server.js';
+import { AgentSessions } from './agents/agent-sessions.service.js';
+import { EnrolmentService } from './agents/enrolment.service.js';
+import { OperatorAuthGuard } from './auth/operator-auth.guard.js';
+import { OperatorTokensService } from './auth/operator-tokens.service.js';
+import { CONTROLLER_CONFIG, type ControllerConfig } from './config/controller-config.js';
+import { HttpExceptionFilter } from './errors/http-exception.filter.js';
+import { HealthController } from './health/health.controller.js';
+import { HostsController } from './hosts/hosts.controller.js';
+import { HostsService } from './hosts/hosts.service.js';
+import { JoinTokensController } from './join-tokens/join-tokens.controller.js';
+import { JoinTokensService } from './join-tokens/join-tokens.service.js';
+import { PkiModule } from './pki/pki.module.js';
+import { StoreModule } from './store/store.module.js';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: ControllerConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [StoreModule, PkiModule],
+      controllers: [HealthController, HostsController, JoinTokensController],
+      providers: [
+        { provide: CONTROLLER_CONFIG, useValue: config },
+        { provide: APP_GUARD, useClass: OperatorAuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        OperatorTokensService,
+        JoinTokensService,
+        HostsService,
+        EnrolmentService,
+        AgentSessions,
+        AgentGateway,
+        AgentGatewayServer,
+      ],
+      exports: [CONTROLLER_CONFIG],
+    };
+  }
+}

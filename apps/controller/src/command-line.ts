@@ -1,0 +1,33 @@
+const HELP = `Usage: imagelib-controller [--help]
+
+Runs the Image Library controller: the operators' REST API (with OpenAPI docs at /api/docs)
+and the agents' gRPC endpoint over TLS. It is configured by environment variables:
+
+  IMAGELIB_DATA_DIR              state: sqlite database, CA, admin token
+                                 (default /var/lib/imagelib-controller)
+  IMAGELIB_HTTP_HOST             REST bind address (default 0.0.0.0)
+  IMAGELIB_HTTP_PORT             REST port (default 8080)
+  IMAGELIB_GRPC_HOST             gRPC bind address (default 0.0.0.0)
+  IMAGELIB_GRPC_PORT             gRPC port (default 9443)
+  IMAGELIB_HEARTBEAT_INTERVAL_MS agents heartbeat this often; a silent host is
+                                 disconnected after 2.5 intervals (default 1000)
+  IMAGELIB_TLS_SANS              extra names/addresses for the TLS certificate,
+                                 comma-separated
+  IMAGELIB_LOG_LEVEL             debug | info | warn | error (default info)
+
+On first start it creates the CA and an admin operator token in
+IMAGELIB_DATA_DIR/admin-token (mode 0600).
+Exit status: 0 after a clean shutdown (SIGTERM, SIGINT), 1 when start-up fails,
+2 when the configuration is invalid.
+`;
+
+/** The controller takes no arguments but --help; anything else is an error. */
+export function parseCommandLine(args: string[]): 'run' | 'help' {
+  if (args.length === 0) return 'run';
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+    process.stdout.write(HELP);
+    return 'help';
+  }
+  process.stderr.write(`imagelib-controller: unknown argument ${args.join(' ')}\n\n${HELP}`);
+  process.exit(2);
+}

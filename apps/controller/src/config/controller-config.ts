@@ -1,0 +1,80 @@
+import { validateSettings } from '@imagelib/config';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { hostname } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The controller's settings, from the environment, validated once at start-up. */
+export class ControllerEnv {
+  @IsOptional() @IsString() @Matches(/^\//, { message: 'must be an absolute path' })
+  dataDir = '/var/lib/imagelib-controller';
+
+  @IsOptional() @IsString()
+  httpHost = '0.0.0.0';
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  httpPort = 8080;
+
+  @IsOptional() @IsString()
+  grpcHost = '0.0.0.0';
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  grpcPort = 9443;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(60000)
+  heartbeatIntervalMs = 1000;
+
+  @IsOptional() @IsString()
+  tlsSans = '';
+
+  @IsOptional() @IsIn(LOG_LEVELS)
+  logLevel: LogLevel = 'info';
+}
+
+const ENV_NAMES: Record<keyof ControllerEnv, string> = {
+  dataDir: 'IMAGELIB_DATA_DIR',
+  httpHost: 'IMAGELIB_HTTP_HOST',
+  httpPort: 'IMAGELIB_HTTP_PORT',
+  grpcHost: 'IMAGELIB_GRPC_HOST',
+  grpcPort: 'IMAGELIB_GRPC_PORT',
+  heartbeatIntervalMs: 'IMAGELIB_HEARTBEAT_INTERVAL_MS',
+  tlsSans: 'IMAGELIB_TLS_SANS',
+  logLevel: 'IMAGELIB_LOG_LEVEL',
+};
+
+export interface ControllerConfig {
+  dataDir: string;
+  sqlitePath: string;
+  http: { host: string; port: number };
+  grpc: { host: string; port: number };
+  heartbeatIntervalMs: number;
+  /** Names and addresses the controller's TLS certificate is valid for, besides its defaults. */
+  tlsSans: string[];
+  logLevel: LogLevel;
+  hostname: string;
+}
+
+/** Nest injection token for the ControllerConfig. */
+export const CONTROLLER_CONFIG = Symbol('ControllerConfig');
+
+export function loadControllerConfig(env: NodeJS.ProcessEnv): ControllerConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    if (env[name] !== undefined && env[name] !== '') raw[key] = env[name];
+  }
+  const settings = validateSettings(ControllerEnv, raw, ENV_NAMES);
+  const dataDir = isAbsolute(settings.dataDir) ? resolve(settings.dataDir) : settings.dataDir;
+  return {
+    dataDir,
+    sqlitePath: resolve(dataDir, 'imagelib.sqlite'),
+    http: { host: settings.httpHost, port: settings.httpPort },
+    grpc: { host: settings.grpcHost, port: settings.grpcPort },
+    heartbeatIntervalMs: settings.heartbeatIntervalMs,
+    tlsSans: settings.tlsSans.split(',').map((s) => s.trim()).filter(Boolean),
+    logLevel: settings.logLevel,
+    hostname: hostname(),
+  };
+}

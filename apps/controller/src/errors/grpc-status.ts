@@ -1,0 +1,23 @@
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Logger } from '@nestjs/common';
+import { DomainError, ErrorCode } from './domain-error.js';
+
+const GRPC_STATUS: Record<ErrorCode, status> = {
+  [ErrorCode.InvalidInput]: status.INVALID_ARGUMENT,
+  [ErrorCode.NotFound]: status.NOT_FOUND,
+  [ErrorCode.Conflict]: status.ALREADY_EXISTS,
+  [ErrorCode.Unauthenticated]: status.UNAUTHENTICATED,
+  [ErrorCode.Forbidden]: status.PERMISSION_DENIED,
+  [ErrorCode.Unavailable]: status.UNAVAILABLE,
+};
+
+const logger = new Logger('GrpcErrors');
+
+/** Maps any error leaving a gRPC handler to a gRPC status; unknown errors are logged once as INTERNAL. */
+export function toGrpcError(error: unknown): Partial<ServiceError> {
+  if (error instanceof DomainError) {
+    return { code: GRPC_STATUS[error.code], details: error.message, metadata: new Metadata() };
+  }
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return { code: status.INTERNAL, details: 'internal error', metadata: new Metadata() };
+}

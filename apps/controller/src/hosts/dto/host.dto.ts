@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ROLE_STATES } from '@imagelib/store';
+
+export class RoleDto {
+  @ApiProperty({ example: 'image-library' }) role!: string;
+  @ApiProperty({ enum: ROLE_STATES, description: 'pending → active | failed; removing until the agent stopped it' }) state!: string;
+  @ApiProperty({ description: 'Why the role failed or what the agent said' }) reason!: string;
+  @ApiProperty({ example: '/var/lib/imagelib/images' }) repositoryPath!: string;
+  @ApiProperty({ example: 9292 }) port!: number;
+  @ApiProperty({ description: 'Where the image service answers, once active', example: 'http://10.0.0.5:9292' }) url!: string;
+  @ApiProperty({ description: 'Increases on every change of the assignment' }) generation!: number;
+  @ApiProperty({ type: String, format: 'date-time' }) updatedAt!: string;
+}
+
+export class RepositoryFactsDto {
+  @ApiProperty() path!: string;
+  @ApiProperty() exists!: boolean;
+  @ApiProperty() writable!: boolean;
+  @ApiProperty({ example: 'ext4' }) fsType!: string;
+  @ApiProperty({ example: '/' }) mountPoint!: string;
+  @ApiProperty({ example: '/dev/vda1' }) mountSource!: string;
+  @ApiProperty() sizeBytes!: number;
+  @ApiProperty() freeBytes!: number;
+}
+
+export class HostFactsDto {
+  @ApiProperty({ example: { platform: 'linux', distro: 'Debian GNU/Linux', release: '12', kernel: '6.1.0', arch: 'x64' } })
+  os!: { platform: string; distro: string; release: string; kernel: string; arch: string };
+  @ApiProperty({ example: { brand: 'EPYC', cores: 2, physicalCores: 2, speedGhz: 2.4 } })
+  cpu!: { brand: string; cores: number; physicalCores: number; speedGhz: number };
+  @ApiProperty({ example: { totalBytes: 25769803776, availableBytes: 20000000000 } })
+  memory!: { totalBytes: number; availableBytes: number };
+}
+
+export class HostDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() hostname!: string;
+  @ApiProperty() region!: string;
+  @ApiProperty({ type: [String] }) addresses!: string[];
+  @ApiProperty() agentVersion!: string;
+  @ApiProperty({ description: 'The agent holds its stream open and heartbeats on time' }) connected!: boolean;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) lastHeartbeatAt!: string | null;
+  @ApiPropertyOptional({ type: HostFactsDto, nullable: true }) facts!: HostFactsDto | null;
+  @ApiProperty({ type: [RepositoryFactsDto], description: 'Filesystem facts of the repository paths the agent serves' }) repositories!: RepositoryFactsDto[];
+  @ApiProperty({ type: [RoleDto] }) roles!: RoleDto[];
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
+}

@@ -1,0 +1,101 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { status } from '@grpc/grpc-js';
+import { type HostEntity, type HostRoleEntity, HostsRepository } from '@imagelib/store';
+import { AgentGateway } from '../agents/agent-gateway.js';
+import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { DomainError, ErrorCode } from '../errors/domain-error.js';
+import { type AssignImageLibraryRoleDto, DEFAULT_IMAGE_SERVICE_PORT, DEFAULT_REPOSITORY_PATH } from './dto/assign-image-library-role.dto.js';
+import type { HostDto, RoleDto } from './dto/host.dto.js';
+
+@Injectable()
+export class HostsService {
+  private readonly logger = new Logger(HostsService.name);
+
+  constructor(
+    private readonly hosts: HostsRepository,
+    private readonly sessions: AgentSessions,
+    private readonly gateway: AgentGateway,
+  ) {}
+
+  async list(): Promise<HostDto[]> {
+    return (await this.hosts.list()).map((host) => this.toDto(host));
+  }
+
+  async get(id: string): Promise<HostDto> {
+    return this.toDto(await this.require(id));
+  }
+
+  /** Forgets the host, revokes its credential and ends its stream; its agent must enrol again. */
+  async remove(id: string): Promise<void> {
+    if (!(await this.hosts.remove(id, new Date()))) throw notFound(id);
+    this.sessions.disconnect(id, status.UNAUTHENTICATED, 'the host was removed and its credential revoked');
+    this.logger.log(`removed host ${id} and revoked its credentials`);
+  }
+
+  async assignImageLibraryRole(id: string, body: AssignImageLibraryRoleDto): Promise<RoleDto> {
+    const host = await this.require(id);
+    const elsewhere = (await this.hosts.hostsWithRole('image-library')).filter((other) => other.id !== id && other.region !== host.region);
+    if (elsewhere.length > 0) {
+      const names = elsewhere.map((other) => `${other.hostname} (${other.region})`).join(', ');
+      throw new DomainError(
+        ErrorCode.Conflict,
+        `host ${host.hostname} is in region ${host.region}, but the image library of this controller is in another region: ${names}; one image library per region`,
+      );
+    }
+    const role = await this.hosts.assignRole(id, 'image-library', {
+      repositoryPath: body.repositoryPath ?? DEFAULT_REPOSITORY_PATH,
+      port: body.port ?? DEFAULT_IMAGE_SERVICE_PORT,
+    });
+    await this.gateway.pushDesiredState(id);
+    return toRoleDto(role);
+  }
+
+  async removeImageLibraryRole(id: string): Promise<RoleDto> {
+    await this.require(id);
+    const role = await this.hosts.markRoleRemoving(id, 'image-library');
+    if (!role) throw new DomainError(ErrorCode.NotFound, `host ${id} does not have the image-library role`);
+    await this.gateway.pushDesiredState(id);
+    return toRoleDto(role);
+  }
+
+  private async require(id: string): Promise<HostEntity> {
+    const host = await this.hosts.findById(id);
+    if (!host) throw notFound(id);
+    return host;
+  }
+
+  private toDto(host: HostEntity): HostDto {
+    const liveness = this.sessions.liveness(host.id, host.lastHeartbeatAt);
+    const facts = host.facts;
+    return {
+      id: host.id,
+      hostname: host.hostname,
+      region: host.region,
+      addresses: facts?.addresses ?? [],
+      agentVersion: host.agentVersion,
+      connected: liveness.connected,
+      lastHeartbeatAt: liveness.lastHeartbeatAt?.toISOString() ?? null,
+      facts: facts ? { os: facts.os, cpu: facts.cpu, memory: facts.memory } : null,
+      repositories: facts?.repositories ?? [],
+      roles: host.roles.map(toRoleDto),
+      createdAt: host.createdAt.toISOString(),
+    };
+  }
+}
+
+function toRoleDto(role: HostRoleEntity): RoleDto {
+  return {
+    role: role.role,
+    state: role.state,
+    reason: role.reason,
+    repositoryPath: role.repositoryPath,
+    port: role.port,
+    url: role.url,
+    generation: role.generation,
+    updatedAt: role.updatedAt.toISOString(),
+  };
+}
+
+function notFound(id: string): DomainError {
+  return new DomainError(ErrorCode.NotFound, `host ${id} not found`);
+}

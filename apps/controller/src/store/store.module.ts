@@ -1,0 +1,26 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { HostsRepository, JoinTokensRepository, openStore, OperatorTokensRepository, Store } from '@imagelib/store';
+import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
+
+/** Opens the sqlite store at start-up (running migrations) and provides its repositories. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: Store,
+      inject: [CONTROLLER_CONFIG],
+      useFactory: (config: ControllerConfig) => openStore({ sqlitePath: config.sqlitePath }),
+    },
+    { provide: HostsRepository, inject: [Store], useFactory: (store: Store) => new HostsRepository(store) },
+    { provide: JoinTokensRepository, inject: [Store], useFactory: (store: Store) => new JoinTokensRepository(store) },
+    { provide: OperatorTokensRepository, inject: [Store], useFactory: (store: Store) => new OperatorTokensRepository(store) },
+  ],
+  exports: [Store, HostsRepository, JoinTokensRepository, OperatorTokensRepository],
+})
+export class StoreModule implements OnApplicationShutdown {
+  constructor(@Inject(Store) private readonly store: Store) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -1,0 +1,1 @@
+export { ConfigError, validateSettings } from './validate-settings.js';
