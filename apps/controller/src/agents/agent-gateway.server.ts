@@ -20,18 +20,22 @@ export const SERVER_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': 1024 * 1024,
 };
 
-/** A certificate provider that hands out fixed PEMs: the server's identity, or the CA that client certificates are checked against. */
+/**
+ * A certificate provider that hands out fixed PEMs: the server's identity, or the CA that client
+ * certificates are checked against. grpc-js registers its watcher only after asking providers, so
+ * updates are delivered on the next tick, not synchronously.
+ */
 class StaticCertificates implements grpc.experimental.CertificateProvider {
   constructor(
     private readonly identity: grpc.experimental.IdentityCertificateUpdate | null,
     private readonly ca: grpc.experimental.CaCertificateUpdate | null,
   ) {}
   addCaCertificateListener(listener: grpc.experimental.CaCertificateUpdateListener): void {
-    listener(this.ca);
+    setImmediate(() => listener(this.ca));
   }
   removeCaCertificateListener(): void {}
   addIdentityCertificateListener(listener: grpc.experimental.IdentityCertificateUpdateListener): void {
-    listener(this.identity);
+    setImmediate(() => listener(this.identity));
   }
   removeIdentityCertificateListener(): void {}
 }

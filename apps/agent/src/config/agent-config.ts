@@ -1,0 +1,86 @@
+import { validateSettings } from '@imagelib/config';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Agent settings as written in the config file, the environment or on the command line. */
+export class AgentSettings {
+  @IsString({ message: 'is required: the controller gRPC address as host:port' })
+  @Matches(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'must be host:port' })
+  controllerAddress!: string;
+
+  @IsOptional() @IsString() @Matches(/^[a-z0-9]{6}\.[a-z0-9]{16}$/, { message: 'must look like abcdef.0123456789abcdef' })
+  joinToken?: string;
+
+  @IsOptional() @IsString() @Matches(/^sha256:[0-9a-f]{64}$/, { message: 'must be sha256:<64 hex digits>' })
+  caCertHash?: string;
+
+  @IsOptional() @IsString() @Matches(/^\//, { message: 'must be an absolute path' })
+  stateDir = '/var/lib/imagelib-agent';
+
+  @IsOptional() @IsString()
+  bindAddress = '0.0.0.0';
+
+  @IsOptional() @IsString() @Matches(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/, { message: 'must be 1-64 letters, digits, dots, dashes or underscores' })
+  region = 'default';
+
+  @IsOptional() @IsString() @MaxLength(253)
+  hostname = hostname();
+
+  @IsOptional() @IsIn(LOG_LEVELS)
+  logLevel: LogLevel = 'info';
+}
+
+export const SETTING_SOURCES: Record<keyof AgentSettings, { env: string; flag: string }> = {
+  controllerAddress: { env: 'IMAGELIB_CONTROLLER_ADDRESS', flag: '--controller' },
+  joinToken: { env: 'IMAGELIB_JOIN_TOKEN', flag: '--join-token' },
+  caCertHash: { env: 'IMAGELIB_CA_CERT_HASH', flag: '--ca-cert-hash' },
+  stateDir: { env: 'IMAGELIB_STATE_DIR', flag: '--state-dir' },
+  bindAddress: { env: 'IMAGELIB_BIND_ADDRESS', flag: '--bind-address' },
+  region: { env: 'IMAGELIB_REGION', flag: '--region' },
+  hostname: { env: 'IMAGELIB_HOSTNAME', flag: '--hostname' },
+  logLevel: { env: 'IMAGELIB_LOG_LEVEL', flag: '--log-level' },
+};
+
+export interface AgentConfig extends AgentSettings {
+  credentialPath: string;
+  desiredStatePath: string;
+  version: string;
+}
+
+/**
+ * Reads the settings once: the config file (JSON, keys as in AgentSettings), then the
+ * environment, then command-line flags, each overriding the one before. Every bad setting is named.
+ */
+export function loadAgentConfig(configFile: string | undefined, env: NodeJS.ProcessEnv, flags: Record<string, string>): AgentConfig {
+  const raw: Record<string, unknown> = configFile ? readConfigFile(configFile) : {};
+  for (const [key, source] of Object.entries(SETTING_SOURCES)) {
+    if (env[source.env]) raw[key] = env[source.env];
+    if (flags[source.flag] !== undefined) raw[key] = flags[source.flag];
+  }
+  const names = Object.fromEntries(Object.entries(SETTING_SOURCES).map(([key, s]) => [key, `${key} (${s.flag}, ${s.env})`]));
+  const settings = validateSettings(AgentSettings, raw, names);
+  return {
+    ...settings,
+    credentialPath: join(settings.stateDir, 'credential.json'),
+    desiredStatePath: join(settings.stateDir, 'desired-state.json'),
+    version: agentVersion(),
+  };
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${path}: the config file must hold a JSON object`);
+  const unknownKeys = Object.keys(parsed).filter((key) => !(key in SETTING_SOURCES));
+  if (unknownKeys.length > 0) throw new Error(`${path}: unknown settings ${unknownKeys.join(', ')}`);
+  return parsed as Record<string, unknown>;
+}
+
+function agentVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}

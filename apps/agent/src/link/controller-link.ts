@@ -1,0 +1,143 @@
+import { type ClientDuplexStream, type ServiceError, status as grpcStatus } from '@grpc/grpc-js';
+import type { AgentGatewayClient, AgentMessage, ControllerMessage__Output, HostFacts, RoleStatus } from '@imagelib/proto';
+import { performance } from 'node:perf_hooks';
+import type { Credential } from '../enrolment/credential.js';
+import type { Logger } from '../log.js';
+import type { RoleManager } from '../roles/role-manager.js';
+import { Backoff } from './backoff.js';
+import { createGatewayClient } from './gateway-client.js';
+
+const FACTS_REFRESH_MS = 60_000;
+/** Without a word from the controller for this many heartbeat intervals, the agent reconnects. */
+const SILENT_CONTROLLER_INTERVALS = 3;
+
+export interface ControllerLinkOptions {
+  controllerAddress: string;
+  agentVersion: string;
+  credential: Credential;
+  collectFacts: () => Promise<HostFacts>;
+  /** The controller refused the host's credential: it was revoked or the host removed. */
+  onRevoked: (reason: string) => void;
+}
+
+type Stream = ClientDuplexStream<AgentMessage, ControllerMessage__Output>;
+
+/**
+ * The agent's one stream to the controller: hello, heartbeats on the interval the controller sets,
+ * facts and role states up; desired state down. Reconnects forever with jittered backoff.
+ */
+export class ControllerLink {
+  private readonly client: AgentGatewayClient;
+  private readonly backoff = new Backoff();
+  private stream: Stream | null = null;
+  private stopped = false;
+  private seq = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private reconnectTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly options: ControllerLinkOptions,
+    private readonly roles: RoleManager,
+    private readonly log: Logger,
+  ) {
+    this.client = createGatewayClient(options.controllerAddress, options.credential);
+  }
+
+  get connected(): boolean {
+    return this.stream !== null;
+  }
+
+  start(): void {
+    void this.connect();
+  }
+
+  /** Sends a role's new state now if connected; otherwise the next hello carries it. */
+  reportRole(status: RoleStatus): void {
+    this.stream?.write({ roleStatus: status });
+  }
+
+  /** Collects the host facts and sends them if still connected. */
+  sendFacts(): void {
+    const stream = this.stream;
+    if (!stream) return;
+    this.options.collectFacts().then(
+      (facts) => this.stream === stream && stream.write({ facts }),
+      (error: unknown) => this.log.warn({ err: error }, 'could not collect host facts'),
+    );
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.closeStream();
+    this.client.close();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    let facts: HostFacts;
+    try {
+      facts = await this.options.collectFacts();
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not collect host facts');
+      facts = {};
+    }
+    if (this.stopped) return;
+    const stream = this.client.Connect();
+    this.stream = stream;
+    let lastHeard = performance.now();
+    stream.on('data', (message: ControllerMessage__Output) => {
+      lastHeard = performance.now();
+      if (message.welcome) {
+        this.backoff.reset();
+        this.log.info({ hostId: message.welcome.hostId, heartbeatIntervalMs: message.welcome.heartbeatIntervalMs }, 'connected to the controller');
+        this.startBeating(stream, message.welcome.heartbeatIntervalMs, () => lastHeard);
+      } else if (message.desiredState) {
+        void this.roles.apply(message.desiredState.roles, true);
+      }
+    });
+    stream.on('error', (error: ServiceError) => this.lost(stream, error));
+    stream.on('end', () => this.lost(stream, null));
+    stream.write({ hello: { agentVersion: this.options.agentVersion, facts, roles: this.roles.statuses() } });
+  }
+
+  private startBeating(stream: Stream, intervalMs: number, lastHeard: () => number): void {
+    this.clearTimers();
+    const beat = () => {
+      if (performance.now() - lastHeard() > intervalMs * SILENT_CONTROLLER_INTERVALS) {
+        this.log.warn({ silentMs: Math.round(performance.now() - lastHeard()) }, 'the controller stopped answering; reconnecting');
+        this.lost(stream, null);
+        return;
+      }
+      stream.write({ heartbeat: { seq: ++this.seq, sentAtMs: Date.now() } });
+    };
+    beat();
+    this.timers.push(setInterval(beat, intervalMs));
+    this.timers.push(setInterval(() => this.sendFacts(), FACTS_REFRESH_MS));
+  }
+
+  private lost(stream: Stream, error: ServiceError | null): void {
+    if (this.stream !== stream) return;
+    this.closeStream();
+    if (this.stopped) return;
+    if (error?.code === grpcStatus.UNAUTHENTICATED) {
+      this.options.onRevoked(error.details);
+      return;
+    }
+    const delay = this.backoff.next();
+    this.log.warn({ code: error?.code, details: error?.details ?? 'stream ended', retryInMs: delay }, 'lost the controller');
+    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+  }
+
+  private closeStream(): void {
+    this.clearTimers();
+    const stream = this.stream;
+    this.stream = null;
+    stream?.cancel();
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+  }
+}

@@ -1,0 +1,65 @@
+// Every child process a benchmark starts is tracked here, so that it is killed when the bench
+// ends: normally, on an error, on Ctrl-C or on SIGTERM.
+
+/** @type {Set<import('node:child_process').ChildProcess>} */
+const children = new Set();
+let installed = false;
+
+function alive(child) {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** Kills every tracked child that is still running (by its own pid only). */
+export function killAllChildren(signal = 'SIGKILL') {
+  for (const child of children) {
+    if (alive(child)) {
+      try {
+        child.kill(signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+function install() {
+  if (installed) return;
+  installed = true;
+  process.on('exit', () => killAllChildren('SIGKILL'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(signal, () => {
+      process.stderr.write(`bench: ${signal}, killing ${[...children].filter(alive).length} child process(es)\n`);
+      killAllChildren('SIGKILL');
+      process.exit(130);
+    });
+  }
+}
+
+/** Tracks a child process until it exits. */
+export function track(child) {
+  install();
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Resolves when the child has exited (immediately if it already has), or after timeoutMs with false. */
+export function waitForExit(child, timeoutMs) {
+  if (!alive(child)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** SIGTERM, then SIGKILL after graceMs; resolves once the child is gone (bounded). */
+export async function stopChild(child, graceMs = 10_000) {
+  if (!alive(child)) return;
+  child.kill('SIGTERM');
+  if (await waitForExit(child, graceMs)) return;
+  child.kill('SIGKILL');
+  await waitForExit(child, 5_000);
+}

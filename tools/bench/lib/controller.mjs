@@ -1,0 +1,150 @@
+// Starts a fresh controller (its own temp data dir, free ports on 127.0.0.1) for a benchmark.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stopChild, track } from './children.mjs';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const CONTROLLER_MAIN = join(REPO_ROOT, 'apps/controller/dist/main.js');
+
+const MAX_LOG_SAMPLES = 30;
+
+/** A free TCP port on 127.0.0.1 (bound then released: a small race, acceptable for a bench). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Starts the controller and waits until /healthz answers 200 (bounded by startTimeoutMs).
+ * Returns { pid, child, dataDir, httpUrl, grpcAddress, adminToken, caPath, api(), log, stop() }.
+ */
+export async function startController({ env = {}, startTimeoutMs = 60_000, logLevel = 'warn' } = {}) {
+  if (!existsSync(CONTROLLER_MAIN)) {
+    throw new Error(`${CONTROLLER_MAIN} is missing: build the controller first (npx tsc -p apps/controller/tsconfig.build.json)`);
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'imagelib-bench-'));
+  const httpPort = await freePort();
+  const grpcPort = await freePort();
+  const child = track(
+    spawn(process.execPath, [CONTROLLER_MAIN], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        IMAGELIB_DATA_DIR: dataDir,
+        IMAGELIB_HTTP_HOST: '127.0.0.1',
+        IMAGELIB_HTTP_PORT: String(httpPort),
+        IMAGELIB_GRPC_HOST: '127.0.0.1',
+        IMAGELIB_GRPC_PORT: String(grpcPort),
+        IMAGELIB_LOG_LEVEL: logLevel,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+
+  // The controller's log lines (JSON at warn level and up), counted and sampled for the report.
+  const log = { lines: 0, byLevel: {}, samples: [], stderrTail: [] };
+  const onLine = (line) => {
+    if (!line.trim()) return;
+    log.lines++;
+    let level = 'text';
+    let text = line;
+    try {
+      const entry = JSON.parse(line);
+      level = entry.level ?? 'text';
+      text = `[${level}] ${entry.context ? `${entry.context}: ` : ''}${typeof entry.message === 'string' ? entry.message : JSON.stringify(entry.message)}`;
+    } catch {
+      // plain text
+    }
+    log.byLevel[level] = (log.byLevel[level] ?? 0) + 1;
+    if (log.samples.length < MAX_LOG_SAMPLES) log.samples.push(text.slice(0, 400));
+  };
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => {
+      buffered += chunk;
+      let newline;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        onLine(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+      }
+      if (buffered.length > 64 * 1024) {
+        onLine(buffered);
+        buffered = '';
+      }
+    });
+  }
+  let exited = null;
+  child.once('exit', (code, signal) => {
+    exited = { code, signal };
+  });
+
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  const stop = async () => {
+    await stopChild(child, 10_000);
+    await rm(dataDir, { recursive: true, force: true }).catch(() => {});
+  };
+
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    if (exited) {
+      await stop();
+      throw new Error(`the controller exited during start-up (${JSON.stringify(exited)}): ${log.samples.join(' | ')}`);
+    }
+    try {
+      const response = await fetch(`${httpUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the controller did not answer /healthz within ${startTimeoutMs} ms`);
+    }
+    await sleep(200);
+  }
+  const adminToken = (await readFile(join(dataDir, 'admin-token'), 'utf8')).split('\n')[0].trim();
+
+  /** Calls the REST API as the admin; returns the parsed JSON (or null), throws on non-2xx. */
+  const api = async (method, path, body, timeoutMs = 30_000) => {
+    const response = await fetch(`${httpUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}: ${text.slice(0, 500)}`);
+    return text ? JSON.parse(text) : null;
+  };
+
+  return {
+    pid: child.pid,
+    child,
+    dataDir,
+    httpUrl,
+    grpcAddress: `127.0.0.1:${grpcPort}`,
+    caPath: join(dataDir, 'ca.crt'),
+    adminToken,
+    api,
+    log,
+    exited: () => exited,
+    stop,
+  };
+}
