@@ -62,6 +62,7 @@ export async function runFleet({ size, workers: workerCount = 4, windowS = 30, s
   /** @type {Array<{ child: import('node:child_process').ChildProcess, status: any, ready: boolean, window: any }>} */
   const workers = [];
   try {
+    result.rssIdleMB = (memory(controller.pid)?.rss ?? NaN) / MB;
     const token = await controller.api('POST', '/api/v1/join-tokens', { maxUses: size, ttlSeconds: 3600, description: `bench fleet of ${size}` });
     const perWorker = Math.ceil(size / workerCount);
     const setupStarted = performance.now();
@@ -213,7 +214,8 @@ export async function runFleet({ size, workers: workerCount = 4, windowS = 30, s
       const pollEnded = performance.now();
       pollMaxMs = Math.max(pollMaxMs, pollEnded - pollStarted);
       if (remaining === 0) {
-        result.disconnect = { timedOut: false, ms: pollEnded - killedAt };
+        // The controller's answer reflects a moment between the request and its response.
+        result.disconnect = { timedOut: false, ms: pollEnded - killedAt, lastPollSentMs: pollStarted - killedAt };
         break;
       }
       await sleep(Math.max(0, DISCONNECT_POLL_MS - (pollEnded - pollStarted)));
@@ -222,12 +224,17 @@ export async function runFleet({ size, workers: workerCount = 4, windowS = 30, s
     log(`${size} agents: ${result.disconnect.timedOut ? `${remaining} still connected after ${DISCONNECT_TIMEOUT_MS} ms` : `all disconnected after ${result.disconnect.ms.toFixed(0)} ms`} (${polls} polls, slowest ${pollMaxMs.toFixed(0)} ms)`);
     await Promise.all(workers.map((worker) => waitForExit(worker.child, 5_000)));
     result.controllerExited = controller.exited();
+  } catch (error) {
+    await stopChild(controller.child, 10_000);
+    if (error && typeof error === 'object') error.controllerLog = { lines: controller.log.lines, byLevel: controller.log.byLevel, samples: controller.log.samples };
+    throw error;
   } finally {
     for (const worker of workers) {
       if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
     }
     await stopChild(controller.child, 10_000);
     result.controllerLog = { lines: controller.log.lines, byLevel: controller.log.byLevel, samples: controller.log.samples };
+    result.httpRetries = controller.retries;
     await controller.stop();
   }
   return result;
@@ -315,13 +322,13 @@ export function markdown(results, { workers, windowS }) {
   out.push('');
   out.push('Details:');
   out.push('');
-  out.push('| Agents | Enrolment (s) | All connected after (s) | RSS after setup / peak since start (MB) | Heartbeats per s | Streams lost in window | Simulators CPU (% of one core) | Simulators event-loop delay p99 / max (ms) | Disconnect polls (slowest, ms) |');
+  out.push('| Agents | Enrolment (s) | All connected after (s) | RSS idle / after setup / peak since start (MB) | Heartbeats per s | Streams lost in window | Simulators CPU (% of one core) | Simulators event-loop delay p99 / max (ms) | Disconnect: polls (slowest, ms); the poll showing 0 was sent at (ms) |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     if (!r.controller) continue;
     out.push(
-      `| ${r.size.toLocaleString('en')} | ${fixed(r.setup.enrolS)} | ${fixed(r.setup.allConnectedS)} | ${fixed(r.setup.rssAfterSetupMB, 0)} / ${fixed(r.controller.peakRssMB, 0)} | ${fixed(r.heartbeats.perSecond, 0)} | ` +
-        `${r.streams.disconnects} | ${fixed(r.simulators.cpuPctOneCore)} | ${fixed(r.simulators.loopDelayP99MaxMs, 1)} / ${fixed(r.simulators.loopDelayMaxMs, 1)} | ${r.disconnect?.polls ?? 'n/a'} (${fixed(r.disconnect?.pollMaxMs, 0)}) |`,
+      `| ${r.size.toLocaleString('en')} | ${fixed(r.setup.enrolS)} | ${fixed(r.setup.allConnectedS)} | ${fixed(r.rssIdleMB, 0)} / ${fixed(r.setup.rssAfterSetupMB, 0)} / ${fixed(r.controller.peakRssMB, 0)} | ${fixed(r.heartbeats.perSecond, 0)} | ` +
+        `${r.streams.disconnects} | ${fixed(r.simulators.cpuPctOneCore)} | ${fixed(r.simulators.loopDelayP99MaxMs, 1)} / ${fixed(r.simulators.loopDelayMaxMs, 1)} | ${r.disconnect?.polls ?? 'n/a'} (${fixed(r.disconnect?.pollMaxMs, 0)}); ${fixed(r.disconnect?.lastPollSentMs, 0)} |`,
     );
   }
   out.push('');
@@ -332,6 +339,7 @@ export function markdown(results, { workers, windowS }) {
     if (r.failure) lines.push(`run failed: ${r.failure}`);
     if (r.setup?.enrolFailed) lines.push(`${r.setup.enrolFailed} enrolments failed`);
     if (r.setup?.connectFailed) lines.push(`${r.setup.connectFailed} streams never got a welcome`);
+    if (r.httpRetries?.length) lines.push(`${r.httpRetries.length} REST call(s) of the bench retried after a network error: ${r.httpRetries.slice(0, 3).join('; ')}`);
     if (r.setup?.reconnects) lines.push(`${r.setup.reconnects} reconnects or connect retries during setup`);
     for (const { message, count } of r.simulatorErrors ?? []) lines.push(`simulators saw ${count} × ${message}`);
     const levels = Object.entries(r.controllerLog?.byLevel ?? {}).map(([level, count]) => `${count} ${level}`);
@@ -361,7 +369,7 @@ export async function benchmark() {
       results.push(await runFleet({ size, workers, windowS }));
     } catch (error) {
       log(`${size} agents: failed: ${error instanceof Error ? error.stack : String(error)}`);
-      results.push({ size, workers, windowS, errors: [], failure: error instanceof Error ? error.message : String(error) });
+      results.push({ size, workers, windowS, errors: [], failure: error instanceof Error ? error.message : String(error), controllerLog: error?.controllerLog });
     }
   }
   const ok = verdicts(results).every((line) => line.pass !== false);

@@ -121,14 +121,31 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
   }
   const adminToken = (await readFile(join(dataDir, 'admin-token'), 'utf8')).split('\n')[0].trim();
 
+  const retries = [];
   /** Calls the REST API as the admin; returns the parsed JSON (or null), throws on non-2xx. */
   const api = async (method, path, body, timeoutMs = 30_000) => {
-    const response = await fetch(`${httpUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    let response;
+    // A GET is retried once on a network error: fetch may reuse a keep-alive connection the
+    // server has just closed after its idle timeout ("fetch failed", other side closed).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        response = await fetch(`${httpUrl}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+          body: body ? JSON.stringify(body) : undefined,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        break;
+      } catch (error) {
+        const cause = error?.cause ? ` (${error.cause.code ?? ''} ${error.cause.message ?? error.cause})` : '';
+        const gone = exited ? `; the controller had exited: ${JSON.stringify(exited)}` : '';
+        if (method === 'GET' && attempt < 2 && !exited && error?.name !== 'TimeoutError') {
+          retries.push(`${method} ${path}: ${error.message}${cause}`);
+          continue;
+        }
+        throw new Error(`${method} ${path}: ${error.message}${cause}${gone}`);
+      }
+    }
     const text = await response.text();
     if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}: ${text.slice(0, 500)}`);
     return text ? JSON.parse(text) : null;
@@ -143,6 +160,8 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
     caPath: join(dataDir, 'ca.crt'),
     adminToken,
     api,
+    /** Network errors of GETs that were retried (for the report). */
+    retries,
     log,
     exited: () => exited,
     stop,

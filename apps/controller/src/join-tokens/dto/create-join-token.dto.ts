@@ -6,8 +6,8 @@ export class CreateJoinTokenDto {
   @IsOptional() @IsString() @MaxLength(256)
   description?: string;
 
-  @ApiPropertyOptional({ description: 'Seconds until the token expires', minimum: 60, maximum: 2592000, default: 86400 })
-  @IsOptional() @IsInt() @Min(60) @Max(2_592_000)
+  @ApiPropertyOptional({ description: 'Seconds until the token expires', minimum: 1, maximum: 2592000, default: 86400 })
+  @IsOptional() @IsInt() @Min(1) @Max(2_592_000)
   ttlSeconds?: number;
 
   @ApiPropertyOptional({ description: 'How many hosts may enrol with it', minimum: 1, maximum: 10000, default: 1 })
