@@ -1,3 +1,5 @@
+// @peculiar/x509 (through tsyringe) needs the Reflect metadata polyfill loaded before it.
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createHash, createPublicKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';

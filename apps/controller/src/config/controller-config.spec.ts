@@ -1,0 +1,26 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadControllerConfig } from './controller-config.js';
+
+describe('loadControllerConfig', () => {
+  it('applies defaults', () => {
+    expect(loadControllerConfig({})).toMatchObject({
+      dataDir: '/var/lib/imagelib-controller',
+      sqlitePath: '/var/lib/imagelib-controller/imagelib.sqlite',
+      http: { host: '0.0.0.0', port: 8080 },
+      grpc: { host: '0.0.0.0', port: 9443 },
+      heartbeatIntervalMs: 1000,
+      tlsSans: [],
+      logLevel: 'info',
+    });
+  });
+
+  it('names every bad variable', () => {
+    expect(() => loadControllerConfig({ IMAGELIB_DATA_DIR: 'data', IMAGELIB_HTTP_PORT: '99999', IMAGELIB_HEARTBEAT_INTERVAL_MS: 'fast', IMAGELIB_LOG_LEVEL: 'loud' })).toThrow(
+      /IMAGELIB_DATA_DIR="data": must be an absolute path[\s\S]*IMAGELIB_HTTP_PORT=99999[\s\S]*IMAGELIB_HEARTBEAT_INTERVAL_MS=[\s\S]*IMAGELIB_LOG_LEVEL="loud"/,
+    );
+  });
+
+  it('splits TLS names', () => {
+    expect(loadControllerConfig({ IMAGELIB_TLS_SANS: 'a.example, 10.0.0.1,' }).tlsSans).toEqual(['a.example', '10.0.0.1']);
+  });
+});
