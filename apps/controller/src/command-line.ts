@@ -17,7 +17,8 @@ and the agents' gRPC endpoint over TLS. It is configured by environment variable
 
 On first start it creates the CA and an admin operator token in
 IMAGELIB_DATA_DIR/admin-token (mode 0600).
-Exit status: 0 after a clean shutdown (SIGTERM, SIGINT), 1 when start-up fails,
+SIGTERM or SIGINT: clean shutdown (streams ended, last heartbeats saved). Exit status:
+1 when start-up fails,
 2 when the configuration is invalid.
 `;
 

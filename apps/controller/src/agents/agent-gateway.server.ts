@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
 import { loadImagelibV1 } from '@imagelib/proto';
 import { networkInterfaces } from 'node:os';
@@ -42,7 +42,7 @@ class StaticCertificates implements grpc.experimental.CertificateProvider {
 
 /** The agents' gRPC endpoint over TLS. Client certificates are asked for but checked per call, so a bad one gets UNAUTHENTICATED rather than a failed handshake. */
 @Injectable()
-export class AgentGatewayServer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AgentGatewayServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AgentGatewayServer.name);
   private readonly server = new grpc.Server(SERVER_CHANNEL_OPTIONS);
   private port = 0;
@@ -73,7 +73,8 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
     this.logger.log(`agent gateway (gRPC over TLS) listening on ${address}`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops accepting streams before the store closes (the store closes in onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.server.forceShutdown();

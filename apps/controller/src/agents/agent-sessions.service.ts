@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { AgentMessage__Output, ControllerMessage } from '@imagelib/proto';
 import { HostsRepository } from '@imagelib/store';
@@ -29,9 +29,10 @@ export interface Liveness {
  * at once; a silent one when its TTL timer fires. Nothing is written per heartbeat.
  */
 @Injectable()
-export class AgentSessions implements OnApplicationShutdown {
+export class AgentSessions implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AgentSessions.name);
   private readonly sessions = new Map<string, AgentSession>();
+  private readonly pendingWrites = new Set<Promise<void>>();
   readonly ttlMs: number;
 
   constructor(
@@ -104,11 +105,13 @@ export class AgentSessions implements OnApplicationShutdown {
     return { connected: true, lastHeartbeatAt: session.lastHeartbeatAt, peer: session.peer };
   }
 
-  onApplicationShutdown(): void {
+  /** Ends every stream and records their last heartbeats before the store closes. */
+  async beforeApplicationShutdown(): Promise<void> {
     for (const session of [...this.sessions.values()]) {
       this.forget(session, 'controller shutting down');
       endWithStatus(session.call, status.UNAVAILABLE, 'controller shutting down');
     }
+    await Promise.all(this.pendingWrites);
   }
 
   private expire(session: AgentSession): void {
@@ -122,9 +125,11 @@ export class AgentSessions implements OnApplicationShutdown {
     clearTimeout(session.ttl);
     this.sessions.delete(session.hostId);
     this.logger.log(`host ${session.hostId} disconnected: ${why}`);
-    this.hosts.recordLastHeartbeat(session.hostId, session.lastHeartbeatAt).catch((error: unknown) => {
+    const write = this.hosts.recordLastHeartbeat(session.hostId, session.lastHeartbeatAt).catch((error: unknown) => {
       this.logger.warn(`could not record the last heartbeat of host ${session.hostId}: ${String(error)}`);
     });
+    this.pendingWrites.add(write);
+    void write.finally(() => this.pendingWrites.delete(write));
   }
 }
 
