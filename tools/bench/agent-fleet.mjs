@@ -59,6 +59,7 @@ export async function runFleet({ size, workers: workerCount = 4, windowS = 30, s
   const result = { size, workers: workerCount, windowS, errors: [] };
   log(`${size} agents: starting a controller`);
   const controller = await startController();
+  log(`${size} agents: controller pid ${controller.pid}, log ${controller.log.path}`);
   /** @type {Array<{ child: import('node:child_process').ChildProcess, status: any, ready: boolean, window: any }>} */
   const workers = [];
   try {
@@ -144,6 +145,7 @@ export async function runFleet({ size, workers: workerCount = 4, windowS = 30, s
     const rssSamples = [];
     const windowEnd = t0 + windowS * 1000;
     while (performance.now() < windowEnd) {
+      if (controller.exited()) throw new Error(`the controller exited ${((performance.now() - t0) / 1000).toFixed(1)} s into the measurement window: ${JSON.stringify(controller.exited())}`);
       const mem = memory(controller.pid);
       if (mem) rssSamples.push(mem.rss);
       await sleep(Math.min(1000, Math.max(0, windowEnd - performance.now())));
@@ -227,15 +229,20 @@ export async function runFleet({ size, workers: workerCount = 4, windowS = 30, s
     await Promise.all(workers.map((worker) => waitForExit(worker.child, 5_000)));
     result.controllerExited = controller.exited();
   } catch (error) {
+    const exitedBefore = controller.exited();
+    log(`${size} agents: the controller ${exitedBefore ? `had exited: ${JSON.stringify(exitedBefore)}` : 'was still running'}; its log: ${controller.log.path}`);
     await stopChild(controller.child, 10_000);
-    if (error && typeof error === 'object') error.controllerLog = { lines: controller.log.lines, byLevel: controller.log.byLevel, samples: controller.log.samples };
+    if (error && typeof error === 'object') {
+      error.controllerLog = { lines: controller.log.lines, byLevel: controller.log.byLevel, samples: controller.log.samples, path: controller.log.path };
+      error.controllerExited = exitedBefore;
+    }
     throw error;
   } finally {
     for (const worker of workers) {
       if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
     }
     await stopChild(controller.child, 10_000);
-    result.controllerLog = { lines: controller.log.lines, byLevel: controller.log.byLevel, samples: controller.log.samples };
+    result.controllerLog = { lines: controller.log.lines, byLevel: controller.log.byLevel, samples: controller.log.samples, path: controller.log.path };
     result.httpRetries = controller.retries;
     await controller.stop();
   }
@@ -377,7 +384,7 @@ export async function benchmark() {
       results.push(await runFleet({ size, workers, windowS }));
     } catch (error) {
       log(`${size} agents: failed: ${error instanceof Error ? error.stack : String(error)}`);
-      results.push({ size, workers, windowS, errors: [], failure: error instanceof Error ? error.message : String(error), controllerLog: error?.controllerLog });
+      results.push({ size, workers, windowS, errors: [], failure: error instanceof Error ? error.message : String(error), controllerLog: error?.controllerLog, controllerExited: error?.controllerExited });
     }
   }
   const ok = verdicts(results).every((line) => line.pass !== false);

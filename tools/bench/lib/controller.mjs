@@ -1,7 +1,7 @@
 // Starts a fresh controller (its own temp data dir, free ports on 127.0.0.1) for a benchmark.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CONTROLLER_MAIN = join(REPO_ROOT, 'apps/controller/dist/main.js');
 
 const MAX_LOG_SAMPLES = 30;
+/** Where the controllers' whole logs are kept (outside the repository). */
+export const LOG_DIR = join(tmpdir(), 'imagelib-bench-logs');
 
 /** A free TCP port on 127.0.0.1 (bound then released: a small race, acceptable for a bench). */
 export function freePort() {
@@ -57,10 +59,15 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
     }),
   );
 
-  // The controller's log lines (JSON at warn level and up), counted and sampled for the report.
-  const log = { lines: 0, byLevel: {}, samples: [], stderrTail: [] };
+  // The controller's log lines (JSON at warn level and up), counted and sampled for the report,
+  // and kept whole in a file outside the data dir (which is removed) for a closer look.
+  await mkdir(LOG_DIR, { recursive: true });
+  const logPath = join(LOG_DIR, `controller-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+  const logFile = createWriteStream(logPath);
+  const log = { lines: 0, byLevel: {}, samples: [], path: logPath };
   const onLine = (line) => {
     if (!line.trim()) return;
+    logFile.write(`${new Date().toISOString()} ${line}\n`);
     log.lines++;
     let level = 'text';
     let text = line;
@@ -92,7 +99,8 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
   }
   let exited = null;
   child.once('exit', (code, signal) => {
-    exited = { code, signal };
+    exited = { code, signal, at: new Date().toISOString() };
+    logFile.end(`${exited.at} [bench] the controller exited: code ${code}, signal ${signal}\n`);
   });
 
   const httpUrl = `http://127.0.0.1:${httpPort}`;
