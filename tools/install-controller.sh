@@ -9,19 +9,14 @@
 set -euo pipefail
 
 readonly SERVICE=imagelib-controller
-readonly SERVICE_USER=imagelib
-readonly SERVICE_GROUP=imagelib
-readonly DEFAULT_PREFIX=/opt/imagelib
-readonly CONFIG_DIR=/etc/imagelib
+readonly APP=controller
 readonly CONFIG_FILE=/etc/imagelib/controller.env
-readonly UNIT_DIR=/etc/systemd/system
 readonly DATA_DIR=/var/lib/imagelib-controller
 readonly ADMIN_TOKEN_FILE=/var/lib/imagelib-controller/admin-token
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-readonly SCRIPT_DIR
-readonly UNIT_SOURCE="${SCRIPT_DIR}/systemd/${SERVICE}.service"
-PROG="$(basename "$0")"
-readonly PROG
+readonly VALUE_OPTIONS=(--http-port --grpc-port --http-host --grpc-host --tls-san --heartbeat-interval-ms)
+
+# shellcheck source-path=SCRIPTDIR source=install-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/install-common.sh"
 
 usage() {
   cat <<EOF
@@ -51,13 +46,6 @@ Running it again with the same arguments changes nothing.
 EOF
 }
 
-log() { printf '%s: %s\n' "${PROG}" "$*"; }
-warn() { printf '%s: warning: %s\n' "${PROG}" "$*" >&2; }
-die() { printf '%s: error: %s\n' "${PROG}" "$*" >&2; exit 1; }
-
-ERRORS=()
-bad_arg() { ERRORS+=("$*"); }
-
 # ---------------------------------------------------------------- arguments
 HTTP_PORT=8080
 GRPC_PORT=9443
@@ -65,81 +53,29 @@ HTTP_HOST=0.0.0.0
 GRPC_HOST=0.0.0.0
 TLS_SANS=()
 HEARTBEAT_MS=1000
-LOG_LEVEL=info
-PREFIX="${DEFAULT_PREFIX}"
-ROOT=""
-NO_START=0
-FORCE=0
 
-while [[ $# -gt 0 ]]; do
-  opt="$1"
-  shift
-  value=""
-  has_value=0
-  case "${opt}" in
-    --*=*)
-      value="${opt#*=}"
-      opt="${opt%%=*}"
-      has_value=1
-      ;;
-  esac
-  case "${opt}" in
-    -h | --help)
-      usage
-      exit 0
-      ;;
-    --no-start | --force)
-      if [[ ${has_value} -eq 1 ]]; then
-        bad_arg "option ${opt} takes no value"
-      elif [[ "${opt}" == --no-start ]]; then
-        NO_START=1
-      else
-        FORCE=1
-      fi
-      continue
-      ;;
-    --http-port | --grpc-port | --http-host | --grpc-host | --tls-san | --heartbeat-interval-ms | --log-level | --prefix | --root)
-      if [[ ${has_value} -eq 0 ]]; then
-        if [[ $# -eq 0 || "$1" == --* ]]; then
-          bad_arg "option ${opt} requires a value"
-          continue
-        fi
-        value="$1"
-        shift
-      fi
-      ;;
-    *)
-      bad_arg "unknown argument: ${opt}"
-      continue
-      ;;
-  esac
-  case "${opt}" in
-    --http-port) HTTP_PORT="${value}" ;;
-    --grpc-port) GRPC_PORT="${value}" ;;
-    --http-host) HTTP_HOST="${value}" ;;
-    --grpc-host) GRPC_HOST="${value}" ;;
+# set_option OPT VALUE: one of VALUE_OPTIONS (called by parse_args).
+set_option() {
+  case "$1" in
+    --http-port) HTTP_PORT="$2" ;;
+    --grpc-port) GRPC_PORT="$2" ;;
+    --http-host) HTTP_HOST="$2" ;;
+    --grpc-host) GRPC_HOST="$2" ;;
     --tls-san)
-      IFS=',' read -r -a sans <<<"${value}"
+      local sans
+      IFS=',' read -r -a sans <<<"$2"
       if [[ ${#sans[@]} -eq 0 ]]; then
         bad_arg "--tls-san '' is not a DNS name or IP address"
       fi
       TLS_SANS+=("${sans[@]+"${sans[@]}"}")
       ;;
-    --heartbeat-interval-ms) HEARTBEAT_MS="${value}" ;;
-    --log-level) LOG_LEVEL="${value}" ;;
-    --prefix) PREFIX="${value}" ;;
-    --root) ROOT="${value}" ;;
+    --heartbeat-interval-ms) HEARTBEAT_MS="$2" ;;
   esac
-done
+}
+
+parse_args "$@"
 
 # ---------------------------------------------------------------- validation
-valid_port() {
-  [[ "$1" =~ ^[0-9]{1,5}$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535))
-}
-valid_address() {
-  [[ "$1" =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}$ || "$1" =~ ^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*$ ]]
-}
-
 valid_port "${HTTP_PORT}" || bad_arg "--http-port '${HTTP_PORT}' must be a port number 1-65535"
 valid_port "${GRPC_PORT}" || bad_arg "--grpc-port '${GRPC_PORT}' must be a port number 1-65535"
 if valid_port "${HTTP_PORT}" && valid_port "${GRPC_PORT}" && ((10#${HTTP_PORT} == 10#${GRPC_PORT})); then
@@ -165,138 +101,9 @@ if ! [[ "${HEARTBEAT_MS}" =~ ^[0-9]{2,7}$ ]] || ((10#${HEARTBEAT_MS} < 50)); the
   bad_arg "--heartbeat-interval-ms '${HEARTBEAT_MS}' must be a number of milliseconds (50-9999999)"
 fi
 
-case "${LOG_LEVEL}" in
-  debug | info | warn | error) ;;
-  *) bad_arg "--log-level '${LOG_LEVEL}' must be one of debug, info, warn, error" ;;
-esac
-
-# The prefix ends up in ExecStart= and in a sed replacement: keep it plain.
-PREFIX_ARG="${PREFIX}"
-PREFIX="${PREFIX%"${PREFIX##*[!/]}"}" # strip trailing slashes
-if ! [[ "${PREFIX}" =~ ^/[A-Za-z0-9._/-]+$ ]]; then
-  bad_arg "--prefix '${PREFIX_ARG}' must be an absolute path of A-Z a-z 0-9 . _ - / characters (not /)"
-fi
-
-if [[ "${ROOT}" == *$'\n'* ]]; then
-  bad_arg "--root must not contain a newline"
-fi
-
-if [[ ${#ERRORS[@]} -gt 0 ]]; then
-  for e in "${ERRORS[@]}"; do
-    printf '%s: error: %s\n' "${PROG}" "${e}" >&2
-  done
-  printf "Run '%s --help' for usage.\n" "${PROG}" >&2
-  exit 2
-fi
-
-if [[ -n "${ROOT}" ]]; then
-  if ! mkdir -p -- "${ROOT}" 2>/dev/null; then
-    printf '%s: error: --root %s cannot be created\n' "${PROG}" "${ROOT}" >&2
-    exit 2
-  fi
-  ROOT="$(cd -- "${ROOT}" && pwd -P)"
-  [[ "${ROOT}" == / ]] && ROOT=""
-fi
-
-# ---------------------------------------------------------------- environment
-DRY_SYSTEM=0 # 1: do not touch users or systemctl, only print what would be done
-if [[ -n "${ROOT}" ]]; then
-  DRY_SYSTEM=1
-elif [[ "$(id -u)" -ne 0 ]]; then
-  die "must run as root (or use --root DIR to write the files under DIR)"
-fi
-
-[[ -f "${UNIT_SOURCE}" ]] || die "unit file not found: ${UNIT_SOURCE}"
-
-if [[ ${DRY_SYSTEM} -eq 0 ]]; then
-  [[ -f "${PREFIX}/apps/controller/dist/main.js" ]] ||
-    warn "${PREFIX}/apps/controller/dist/main.js does not exist: check out the repository there and run 'npm ci && npm run build'"
-  [[ -x /usr/bin/node ]] || warn "/usr/bin/node does not exist: the unit runs /usr/bin/node (install Node.js >= 20.19)"
-fi
-
-CHANGED=0
-CHOWN_OK=1
-
-run_or_print() {
-  if [[ ${DRY_SYSTEM} -eq 1 ]]; then
-    log "would run: $*"
-  else
-    log "running: $*"
-    "$@"
-  fi
-}
-
-nologin_shell() {
-  local s
-  for s in /usr/sbin/nologin /sbin/nologin /bin/false; do
-    if [[ -x "${s}" ]]; then
-      printf '%s' "${s}"
-      return
-    fi
-  done
-  printf '/usr/sbin/nologin'
-}
-
-ensure_user() {
-  if ! getent group "${SERVICE_GROUP}" >/dev/null; then
-    run_or_print groupadd --system "${SERVICE_GROUP}"
-  fi
-  if ! getent passwd "${SERVICE_USER}" >/dev/null; then
-    run_or_print useradd --system --no-create-home --home-dir /nonexistent \
-      --shell "$(nologin_shell)" --gid "${SERVICE_GROUP}" "${SERVICE_USER}"
-  fi
-  if [[ ${DRY_SYSTEM} -eq 1 ]]; then
-    if ! getent passwd "${SERVICE_USER}" >/dev/null || ! getent group "${SERVICE_GROUP}" >/dev/null; then
-      log "user ${SERVICE_USER} does not exist here: not changing file ownership"
-      CHOWN_OK=0
-    elif [[ "$(id -u)" -ne 0 ]]; then
-      log "not running as root: not changing file ownership"
-      CHOWN_OK=0
-    fi
-  fi
-}
-
-# set_owner OWNER:GROUP PATH: chown unless ownership changes are off.
-set_owner() {
-  if [[ ${CHOWN_OK} -eq 1 ]]; then
-    chown -- "$1" "$2"
-  fi
-}
-
-# ensure_dir PATH MODE OWNER:GROUP (PATH without the root prefix)
-ensure_dir() {
-  local path="${ROOT}$1"
-  if [[ ! -d "${path}" ]]; then
-    mkdir -p -- "${path}"
-    log "created ${path}"
-  fi
-  chmod -- "$2" "${path}"
-  set_owner "$3" "${path}"
-}
-
-TMP_FILE=""
-trap 'if [[ -n "${TMP_FILE}" ]]; then rm -f -- "${TMP_FILE}"; fi' EXIT
-
-# install_file CONTENT DEST MODE OWNER:GROUP: atomically replace DEST (under the
-# root) with CONTENT (plus a final newline) when it differs; always fixes mode
-# and owner.
-install_file() {
-  local content="$1" dest="${ROOT}$2"
-  if [[ -f "${dest}" ]] && printf '%s\n' "${content}" | cmp -s -- - "${dest}"; then
-    log "${dest} is up to date"
-  else
-    TMP_FILE="$(mktemp "${dest}.XXXXXX")"
-    printf '%s\n' "${content}" >"${TMP_FILE}"
-    chmod -- "$3" "${TMP_FILE}"
-    set_owner "$4" "${TMP_FILE}"
-    mv -f -- "${TMP_FILE}" "${dest}"
-    TMP_FILE=""
-    log "wrote ${dest}"
-    CHANGED=1
-  fi
-  chmod -- "$3" "${dest}"
-  set_owner "$4" "${dest}"
-}
+# --log-level, --prefix, --root; exits 2 if anything above was wrong.
+check_common_options
+check_environment
 
 # ---------------------------------------------------------------- controller.env
 SANS_JOINED=""
@@ -333,48 +140,24 @@ if [[ -f "${existing_config}" ]] && ! printf '%s\n' "${CONFIG_CONTENT}" | cmp -s
 fi
 
 # ---------------------------------------------------------------- unit
-# The prefix is validated above: no sed metacharacters other than '.' and '/'
-# (which are literal in the replacement).
-UNIT_CONTENT="$(sed "s|${DEFAULT_PREFIX}/|${PREFIX}/|g" -- "${UNIT_SOURCE}")"
+UNIT_CONTENT="$(unit_content)"
 
 # ---------------------------------------------------------------- install
 ensure_user
 ensure_dir "${CONFIG_DIR}" 0750 "root:${SERVICE_GROUP}"
 ensure_dir "${DATA_DIR}" 0700 "${SERVICE_USER}:${SERVICE_GROUP}"
 install_file "${CONFIG_CONTENT}" "${CONFIG_FILE}" 0640 "root:${SERVICE_GROUP}"
-ensure_dir "${UNIT_DIR}" 0755 root:root
-install_file "${UNIT_CONTENT}" "${UNIT_DIR}/${SERVICE}.service" 0644 root:root
+install_unit "${UNIT_CONTENT}"
 
 # ---------------------------------------------------------------- systemd
-if [[ ${DRY_SYSTEM} -eq 0 ]] && { ! command -v systemctl >/dev/null || [[ ! -d /run/systemd/system ]]; }; then
-  warn "systemd is not running on this host: not enabling ${SERVICE}; start it by hand:"
-  warn "  set -a; . ${CONFIG_FILE}; set +a; /usr/bin/node ${PREFIX}/apps/controller/dist/main.js"
-else
-  was_active=0
-  if [[ ${DRY_SYSTEM} -eq 0 ]] && systemctl is-active --quiet "${SERVICE}"; then
-    was_active=1
-  fi
-  run_or_print systemctl daemon-reload
-  if [[ ${NO_START} -eq 1 ]]; then
-    run_or_print systemctl enable "${SERVICE}"
-    if [[ ${was_active} -eq 1 && ${CHANGED} -eq 1 ]]; then
-      log "${SERVICE} is running with the previous configuration: restart it to apply the new one"
-    fi
-  else
-    run_or_print systemctl enable --now "${SERVICE}"
-    if [[ ${was_active} -eq 1 && ${CHANGED} -eq 1 ]]; then
-      # It was already running with the old configuration: apply the new one.
-      run_or_print systemctl restart "${SERVICE}"
-    fi
-  fi
-fi
+enable_service "set -a; . ${CONFIG_FILE}; set +a; /usr/bin/node ${PREFIX}/apps/controller/dist/main.js"
 
 # ---------------------------------------------------------------- next steps
 # hostname -f may query DNS: bound it.
 API_HOST="$(timeout 2 hostname -f 2>/dev/null || hostname 2>/dev/null || true)"
 API_HOST="${API_HOST:-HOST}"
 
-log "done: ${SERVICE} installed (configuration ${ROOT}${CONFIG_FILE}, unit ${ROOT}${UNIT_DIR}/${SERVICE}.service)"
+log_done
 cat <<EOF
 
 The controller writes its admin token on first start to:

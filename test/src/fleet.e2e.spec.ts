@@ -103,4 +103,12 @@ describe('a controller and three agents on loopback', () => {
     expect(after[0]?.roles[0]).toMatchObject({ state: 'active' });
     expect(await answers(`http://127.0.0.1:${ports[0]}/healthz`)).toBe(true);
   });
+
+  it('shuts an agent down cleanly on SIGTERM: the image service stops and the agent exits 0', async () => {
+    const agent = agents[0] as AgentProcess;
+    expect(await agent.kill('SIGTERM')).toBe(0);
+    expect(await answers(`http://127.0.0.1:${ports[0]}/healthz`)).toBe(false);
+    await waitFor('host-a to be disconnected', async () => !(await controller.host(ids[0] as string)).connected);
+    expect(agent.log()).toContain('image service stopped');
+  });
 });

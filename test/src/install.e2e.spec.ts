@@ -12,6 +12,7 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 const toolsDir = path.join(repoRoot, 'tools');
 const agentScript = path.join(toolsDir, 'install-agent.sh');
 const controllerScript = path.join(toolsDir, 'install-controller.sh');
+const commonScript = path.join(toolsDir, 'install-common.sh'); // sourced by both
 const agentUnit = path.join(toolsDir, 'systemd', 'imagelib-agent.service');
 const controllerUnit = path.join(toolsDir, 'systemd', 'imagelib-controller.service');
 
@@ -301,20 +302,12 @@ describe('install-agent.sh', () => {
 describe('install-controller.sh', () => {
   it('installs everything under --root with the right modes, env file and prefix', () => {
     const root = tempDir();
-    const result = runScript(controllerScript, [
-      '--root',
-      root,
-      '--prefix',
-      '/srv/imagelib',
-      '--http-port',
-      '8081',
-      '--grpc-port',
-      '9444',
-      '--tls-san',
-      'controller.example.org',
-      '--tls-san',
-      '192.0.2.10',
-    ]);
+    const install = (...tlsSans: string[]): RunResult =>
+      runScript(controllerScript, [
+        ...['--root', root, '--prefix', '/srv/imagelib', '--http-port', '8081', '--grpc-port', '9444'],
+        ...tlsSans.flatMap((san) => ['--tls-san', san]),
+      ]);
+    const result = install('controller.example.org', '192.0.2.10');
     expect(result).toMatchObject({ status: 0 });
     expect(fs.readdirSync(root).sort()).toEqual(['etc', 'var']);
 
@@ -351,19 +344,8 @@ describe('install-controller.sh', () => {
     );
     expect(result.stdout).toContain(":8081/api/v1/join-tokens -H 'content-type: application/json' -d '{}'");
 
-    // Idempotent.
-    const again = runScript(controllerScript, [
-      '--root',
-      root,
-      '--prefix',
-      '/srv/imagelib',
-      '--http-port',
-      '8081',
-      '--grpc-port',
-      '9444',
-      '--tls-san',
-      'controller.example.org,192.0.2.10',
-    ]);
+    // Idempotent (the same names, given comma-separated).
+    const again = install('controller.example.org,192.0.2.10');
     expect(again).toMatchObject({ status: 0 });
     expect(again.stdout).toContain('controller.env is up to date');
   });
@@ -383,14 +365,15 @@ describe('install-controller.sh', () => {
 });
 
 describe('install scripts are clean shell', () => {
-  it.each([agentScript, controllerScript])('%s parses and passes shellcheck (when installed)', (script) => {
+  it.each([agentScript, controllerScript, commonScript])('%s parses and passes shellcheck (when installed)', (script) => {
     expect(run('bash', ['-n', script]).status).toBe(0);
     const probe = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
     if (probe.error) {
       console.warn(`shellcheck is not installed: ${path.basename(script)} was not linted (apt-get install -y shellcheck)`);
       return;
     }
-    const result = run('shellcheck', [script]);
+    // -x: follow the scripts into install-common.sh, which they source.
+    const result = run('shellcheck', ['-x', script]);
     expect(`${result.stdout}${result.stderr}`).toBe('');
     expect(result.status).toBe(0);
   });

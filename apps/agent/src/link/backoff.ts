@@ -4,7 +4,7 @@ export class Backoff {
 
   constructor(
     private readonly baseMs = 250,
-    private readonly capMs = 10_000,
+    private readonly capMs = 5_000,
     private readonly random: () => number = Math.random,
   ) {}
 
