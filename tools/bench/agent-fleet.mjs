@@ -6,7 +6,9 @@
 //
 // Run through `npm run bench` (tools/bench/run.mjs), or alone: `node tools/bench/agent-fleet.mjs`.
 // Env: BENCH_FLEET_SIZES (default 500,2000), BENCH_WINDOW_S (default 30),
-//      BENCH_FLEET_WORKERS (simulator processes, default 4).
+//      BENCH_FLEET_WORKERS (simulator processes, default 4), BENCH_CONTROLLER_LOG_LEVEL (default
+//      warn; info adds the controller's reasons for the disconnects to the report, for diagnosis).
+// The controllers' whole logs are kept in $TMPDIR/imagelib-bench-logs/.
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +60,7 @@ export async function runFleet({ size, workers: workerCount = 4, windowS = 30, s
   const setupTimeoutMs = (setupTimeoutS ?? Math.max(180, Math.ceil(size * 0.25))) * 1000;
   const result = { size, workers: workerCount, windowS, errors: [] };
   log(`${size} agents: starting a controller`);
-  const controller = await startController();
+  const controller = await startController({ logLevel: process.env.BENCH_CONTROLLER_LOG_LEVEL || 'warn' });
   log(`${size} agents: controller pid ${controller.pid}, log ${controller.log.path}`);
   /** @type {Array<{ child: import('node:child_process').ChildProcess, status: any, ready: boolean, window: any }>} */
   const workers = [];
@@ -206,6 +208,8 @@ export async function runFleet({ size, workers: workerCount = 4, windowS = 30, s
     let polls = 0;
     let pollMaxMs = 0;
     let remaining = size;
+    /** Hosts still connected, by the time of each poll's response. */
+    const series = [];
     result.disconnect = { timedOut: true };
     while (performance.now() - killedAt < DISCONNECT_TIMEOUT_MS) {
       const pollStarted = performance.now();
@@ -216,6 +220,7 @@ export async function runFleet({ size, workers: workerCount = 4, windowS = 30, s
       }
       polls++;
       const pollEnded = performance.now();
+      series.push(`${remaining} @ ${Math.round(pollEnded - killedAt)} ms`);
       pollMaxMs = Math.max(pollMaxMs, pollEnded - pollStarted);
       if (remaining === 0) {
         // The controller's answer reflects a moment between the request and its response.
@@ -224,7 +229,7 @@ export async function runFleet({ size, workers: workerCount = 4, windowS = 30, s
       }
       await sleep(Math.max(0, DISCONNECT_POLL_MS - (pollEnded - pollStarted)));
     }
-    Object.assign(result.disconnect, { polls, pollMaxMs, remaining });
+    Object.assign(result.disconnect, { polls, pollMaxMs, remaining, series });
     log(`${size} agents: ${result.disconnect.timedOut ? `${remaining} still connected after ${DISCONNECT_TIMEOUT_MS} ms` : `all disconnected after ${result.disconnect.ms.toFixed(0)} ms`} (${polls} polls, slowest ${pollMaxMs.toFixed(0)} ms)`);
     await Promise.all(workers.map((worker) => waitForExit(worker.child, 5_000)));
     result.controllerExited = controller.exited();
@@ -233,7 +238,7 @@ export async function runFleet({ size, workers: workerCount = 4, windowS = 30, s
     log(`${size} agents: the controller ${exitedBefore ? `had exited: ${JSON.stringify(exitedBefore)}` : 'was still running'}; its log: ${controller.log.path}`);
     await stopChild(controller.child, 10_000);
     if (error && typeof error === 'object') {
-      error.controllerLog = { lines: controller.log.lines, byLevel: controller.log.byLevel, samples: controller.log.samples, path: controller.log.path };
+      error.controllerLog = { lines: controller.log.lines, byLevel: controller.log.byLevel, samples: controller.log.samples, disconnectReasons: controller.log.disconnectReasons, path: controller.log.path };
       error.controllerExited = exitedBefore;
     }
     throw error;
@@ -242,7 +247,7 @@ export async function runFleet({ size, workers: workerCount = 4, windowS = 30, s
       if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
     }
     await stopChild(controller.child, 10_000);
-    result.controllerLog = { lines: controller.log.lines, byLevel: controller.log.byLevel, samples: controller.log.samples, path: controller.log.path };
+    result.controllerLog = { lines: controller.log.lines, byLevel: controller.log.byLevel, samples: controller.log.samples, disconnectReasons: controller.log.disconnectReasons, path: controller.log.path };
     result.httpRetries = controller.retries;
     await controller.stop();
   }
@@ -357,9 +362,23 @@ export function markdown(results, { workers, windowS }) {
     if (r.httpRetries?.length) lines.push(`${r.httpRetries.length} REST call(s) of the bench retried after a network error: ${r.httpRetries.slice(0, 3).join('; ')}`);
     if (r.setup?.reconnects) lines.push(`${r.setup.reconnects} reconnects or connect retries during setup`);
     for (const { message, count } of r.simulatorErrors ?? []) lines.push(`simulators saw ${count} × ${message}`);
-    const levels = Object.entries(r.controllerLog?.byLevel ?? {}).map(([level, count]) => `${count} ${level}`);
-    if (levels.length) lines.push(`controller logged ${levels.join(', ')} line(s) at IMAGELIB_LOG_LEVEL=warn, e.g.: ${r.controllerLog.samples.slice(0, 5).map((s) => `\`${s.replace(/`/g, "'")}\``).join('; ')}`);
+    const warnings = Object.entries(r.controllerLog?.byLevel ?? {}).filter(([level]) => !['log', 'debug', 'verbose'].includes(level));
+    if (warnings.length) {
+      lines.push(
+        `controller logged ${warnings.map(([level, count]) => `${count} ${level}`).join(', ')} line(s), e.g.: ${r.controllerLog.samples
+          .slice(0, 5)
+          .map((sample) => `\`${sample.replace(/`/g, "'")}\``)
+          .join('; ')}`,
+      );
+    }
+    const reasons = Object.entries(r.controllerLog?.disconnectReasons ?? {});
+    if (reasons.length) lines.push(`the controller's reasons for the disconnects: ${reasons.map(([why, count]) => `${count} × "${why}"`).join(', ')}`);
     if (lines.length) problems.push(`- ${r.size.toLocaleString('en')} agents: ${lines.join('; ')}`);
+  }
+  const timelines = results.filter((r) => r.disconnect?.series?.length).map((r) => `${r.size.toLocaleString('en')} agents: ${r.disconnect.series.join(', ')}`);
+  if (timelines.length) {
+    out.push(`Hosts the controller still showed connected after the SIGKILL, per poll (at the poll's response): ${timelines.join('; ')}.`);
+    out.push('');
   }
   out.push(problems.length ? 'Problems seen:' : 'Problems seen: none (no failed enrolment, no stream error, no controller warning).');
   if (problems.length) {

@@ -6,7 +6,7 @@
 // it met its targets. Add a benchmark by adding its module to BENCHMARKS.
 //
 // Env: BENCH_ONLY=<id>,<id> runs only those; each benchmark documents its own settings
-// (agent-fleet: BENCH_FLEET_SIZES, BENCH_WINDOW_S, BENCH_FLEET_WORKERS).
+// (agent-fleet: BENCH_FLEET_SIZES, BENCH_WINDOW_S, BENCH_FLEET_WORKERS, BENCH_CONTROLLER_LOG_LEVEL).
 // Exit code: 0 when every benchmark ran and met its targets, 1 otherwise (the file is written anyway).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -69,6 +69,7 @@ function header(host, revision, selected) {
     `- Revision: ${revision}; the controller as built in \`apps/controller/dist\``,
     `- Machine: ${host.nproc} CPU(s) (\`nproc\`), ${host.cpuModel}, ${host.memoryGiB} GiB memory, ${host.platform}`,
     `- Node.js: ${host.node}`,
+    `- Load average (1, 5, 15 min) when the bench started: ${host.loadAverage.join(', ')}`,
     `- Benchmarks: ${selected.map((b) => `\`${b.id}\` (${b.description})`).join(', ')}`,
     '',
     'Everything runs on this one machine over 127.0.0.1: load generators share its cores with the process measured.',

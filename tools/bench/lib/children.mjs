@@ -1,8 +1,12 @@
 // Every child process a benchmark starts is tracked here, so that it is killed when the bench
 // ends: normally, on an error, on Ctrl-C or on SIGTERM.
 
+import { rmSync } from 'node:fs';
+
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const children = new Set();
+/** Temporary directories to remove when the bench exits early. */
+const tempDirs = new Set();
 let installed = false;
 
 function alive(child) {
@@ -25,7 +29,16 @@ export function killAllChildren(signal = 'SIGKILL') {
 function install() {
   if (installed) return;
   installed = true;
-  process.on('exit', () => killAllChildren('SIGKILL'));
+  process.on('exit', () => {
+    killAllChildren('SIGKILL');
+    for (const dir of tempDirs) {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // best effort
+      }
+    }
+  });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(signal, () => {
       process.stderr.write(`bench: ${signal}, killing ${[...children].filter(alive).length} child process(es)\n`);
@@ -41,6 +54,16 @@ export function track(child) {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
+}
+
+/** Removes the directory when the bench exits, unless untrackTempDir was called (after removing it). */
+export function trackTempDir(dir) {
+  install();
+  tempDirs.add(dir);
+}
+
+export function untrackTempDir(dir) {
+  tempDirs.delete(dir);
 }
 
 /** Resolves when the child has exited (immediately if it already has), or after timeoutMs with false. */

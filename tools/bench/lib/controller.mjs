@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stopChild, track } from './children.mjs';
+import { stopChild, track, trackTempDir, untrackTempDir } from './children.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CONTROLLER_MAIN = join(REPO_ROOT, 'apps/controller/dist/main.js');
@@ -40,6 +40,7 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
     throw new Error(`${CONTROLLER_MAIN} is missing: build the controller first (npx tsc -p apps/controller/tsconfig.build.json)`);
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'imagelib-bench-'));
+  trackTempDir(dataDir);
   const httpPort = await freePort();
   const grpcPort = await freePort();
   const child = track(
@@ -64,7 +65,7 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
   await mkdir(LOG_DIR, { recursive: true });
   const logPath = join(LOG_DIR, `controller-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
   const logFile = createWriteStream(logPath);
-  const log = { lines: 0, byLevel: {}, samples: [], path: logPath };
+  const log = { lines: 0, byLevel: {}, samples: [], disconnectReasons: {}, path: logPath };
   const onLine = (line) => {
     if (!line.trim()) return;
     logFile.write(`${new Date().toISOString()} ${line}\n`);
@@ -79,7 +80,13 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
       // plain text
     }
     log.byLevel[level] = (log.byLevel[level] ?? 0) + 1;
-    if (log.samples.length < MAX_LOG_SAMPLES) log.samples.push(text.slice(0, 400));
+    // At log level info: why hosts disconnected ("host <id> disconnected: <why>"), digits folded.
+    const disconnected = / disconnected: (.*)$/.exec(text);
+    if (disconnected) {
+      const why = disconnected[1].replace(/\d+/g, 'N');
+      log.disconnectReasons[why] = (log.disconnectReasons[why] ?? 0) + 1;
+    }
+    if (log.samples.length < MAX_LOG_SAMPLES && level !== 'log' && level !== 'debug' && level !== 'verbose') log.samples.push(text.slice(0, 400));
   };
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
@@ -107,6 +114,7 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
   const stop = async () => {
     await stopChild(child, 10_000);
     await rm(dataDir, { recursive: true, force: true }).catch(() => {});
+    untrackTempDir(dataDir);
   };
 
   const deadline = Date.now() + startTimeoutMs;

@@ -1,7 +1,7 @@
 // Linux /proc readers for a process's CPU time and memory.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 let clockTicks = 100;
 try {
@@ -55,5 +55,6 @@ export function machine() {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     date: new Date().toISOString(),
+    loadAverage: loadavg().map((value) => Math.round(value * 100) / 100),
   };
 }
