@@ -1,8 +1,15 @@
+import type { FileToDelete__Output } from '@imagelib/proto';
+import { CatalogClient } from './catalog/catalog-client.js';
+import { LocalCatalog } from './catalog/local-catalog.js';
 import type { AgentConfig } from './config/agent-config.js';
 import { ensureCredential } from './enrolment/enrol.js';
 import { collectHostFacts } from './facts/host-facts.js';
+import { RequestAuth } from './image-service/request-auth.js';
 import { ControllerLink } from './link/controller-link.js';
+import { createGatewayClient } from './link/gateway-client.js';
 import type { Logger } from './log.js';
+import { detectDiskFormat } from './media/disk-format.js';
+import { HashingPool } from './media/hashing.js';
 import { RoleManager } from './roles/role-manager.js';
 
 /** Exit status when the controller no longer accepts this host's credential: do not restart in a loop. */
@@ -12,6 +19,9 @@ export const EXIT_CREDENTIAL_REFUSED = 3;
 export class Agent {
   private link: ControllerLink | null = null;
   private roles: RoleManager | null = null;
+  private catalog: LocalCatalog | null = null;
+  private hashing: HashingPool | null = null;
+  private closeClient: (() => void) | null = null;
 
   constructor(
     private readonly config: AgentConfig,
@@ -21,13 +31,31 @@ export class Agent {
 
   async start(): Promise<void> {
     const credential = await ensureCredential(this.config, this.log);
+    const client = createGatewayClient(this.config.controllerAddress, credential);
+    this.closeClient = () => client.close();
+    const catalog = new LocalCatalog(this.config.catalogPath);
+    this.catalog = catalog;
+    const hashing = new HashingPool();
+    this.hashing = hashing;
+    const auth = new RequestAuth(this.config.imageApiAuth);
+    const send = (message: Parameters<ControllerLink['send']>[0]) => this.link?.send(message) ?? false;
     const roles = new RoleManager(
       {
-        bindAddress: this.config.bindAddress,
-        advertisedHost: advertisedHost(this.config),
         desiredStatePath: this.config.desiredStatePath,
+        imageLibrary: {
+          bindAddress: this.config.bindAddress,
+          advertisedHost: advertisedHost(this.config),
+          catalog,
+          writes: new CatalogClient(client, catalog),
+          auth,
+          send,
+          maxUploadBytes: this.config.maxUploadBytes,
+          newHasher: () => hashing.streamHasher(),
+          detectFormat: detectDiskFormat,
+          log: this.log,
+        },
         onStatus: (status) => {
-          this.link?.reportRole(status);
+          this.link?.send({ roleStatus: status });
           this.link?.sendFacts();
         },
       },
@@ -36,17 +64,25 @@ export class Agent {
     this.roles = roles;
     await roles.apply(roles.savedDesiredState(), false);
     this.link = new ControllerLink(
+      client,
+      { agentVersion: this.config.version, collectFacts: () => collectHostFacts(this.config.hostname, roles.repositoryPaths()) },
       {
-        controllerAddress: this.config.controllerAddress,
-        agentVersion: this.config.version,
-        credential,
-        collectFacts: () => collectHostFacts(this.config.hostname, roles.repositoryPaths()),
-        onRevoked: (reason) => {
-          this.log.error({ reason }, 'the controller refused this host\'s credential; enrol again with a new join token');
+        hello: () => ({ roles: roles.statuses(), catalogRevision: catalog.revision }),
+        connected: (welcome) => {
+          auth.setPublicKey(welcome.imageTokenPublicKeyPem);
+          void roles.imageLibrary()?.reportAll();
+        },
+        desiredState: (assignments) => void roles.apply(assignments, true),
+        catalog: (update) => {
+          catalog.apply(update);
+          send({ catalogAck: { revision: catalog.revision } });
+        },
+        deleteFiles: (files) => void this.deleteFiles(files),
+        revoked: (reason) => {
+          this.log.error({ reason }, "the controller refused this host's credential; enrol again with a new join token");
           void this.stop().then(() => this.exit(EXIT_CREDENTIAL_REFUSED));
         },
       },
-      roles,
       this.log,
     );
     this.link.start();
@@ -55,6 +91,18 @@ export class Agent {
   async stop(): Promise<void> {
     this.link?.stop();
     await this.roles?.stopAll();
+    await this.catalog?.flush();
+    await this.hashing?.close();
+    this.closeClient?.();
+  }
+
+  private async deleteFiles(files: FileToDelete__Output[]): Promise<void> {
+    for (const file of files) {
+      const library = this.roles?.imageLibrary();
+      const result = library ? await library.deleteFile(file.fileName) : { deleted: false, reason: 'the image-library role is not running here' };
+      this.log.info({ imageId: file.imageId, fileName: file.fileName, ...result }, 'deleted image file');
+      this.link?.send({ fileDeletion: { imageId: file.imageId, ...result } });
+    }
   }
 }
 

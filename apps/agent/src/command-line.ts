@@ -24,6 +24,12 @@ then these flags, each overriding the one before:
                             default the system host name)
   --log-level LEVEL         debug | info | warn | error (logLevel,
                             IMAGELIB_LOG_LEVEL; default info)
+  --image-api-auth MODE     token | none: "none" serves the image API without
+                            tokens, for development only (imageApiAuth,
+                            IMAGELIB_IMAGE_API_AUTH; default token)
+  --max-upload-bytes N      largest image upload accepted, else 413
+                            (maxUploadBytes, IMAGELIB_MAX_UPLOAD_BYTES;
+                            default 1 TiB)
   --config FILE             JSON config file (IMAGELIB_AGENT_CONFIG)
   --help                    this text
 

@@ -5,12 +5,19 @@ import { AgentGatewayServer } from './agents/agent-gateway.server.js';
 import { AgentSessions } from './agents/agent-sessions.service.js';
 import { EnrolmentService } from './agents/enrolment.service.js';
 import { OperatorAuthGuard } from './auth/operator-auth.guard.js';
+import { CatalogSync } from './catalog/catalog-sync.service.js';
+import { CatalogService } from './catalog/catalog.service.js';
+import { FileReaper } from './catalog/file-reaper.service.js';
 import { OperatorTokensService } from './auth/operator-tokens.service.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from './config/controller-config.js';
 import { HttpExceptionFilter } from './errors/http-exception.filter.js';
 import { HealthController } from './health/health.controller.js';
 import { HostsController } from './hosts/hosts.controller.js';
 import { HostsService } from './hosts/hosts.service.js';
+import { ImageTokenSigner } from './image-tokens/image-token-signer.js';
+import { ImageTokensController } from './image-tokens/image-tokens.controller.js';
+import { ImagesController } from './images/images.controller.js';
+import { ImagesService } from './images/images.service.js';
 import { JoinTokensController } from './join-tokens/join-tokens.controller.js';
 import { JoinTokensService } from './join-tokens/join-tokens.service.js';
 import { PkiModule } from './pki/pki.module.js';
@@ -23,7 +30,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [StoreModule, PkiModule],
-      controllers: [HealthController, HostsController, JoinTokensController],
+      controllers: [HealthController, HostsController, JoinTokensController, ImagesController, ImageTokensController],
       providers: [
         { provide: CONTROLLER_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: OperatorAuthGuard },
@@ -35,6 +42,11 @@ export class AppModule {
         AgentSessions,
         AgentGateway,
         AgentGatewayServer,
+        CatalogService,
+        CatalogSync,
+        FileReaper,
+        ImagesService,
+        ImageTokenSigner,
       ],
       exports: [CONTROLLER_CONFIG],
     };

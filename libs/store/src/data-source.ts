@@ -1,13 +1,16 @@
 import 'reflect-metadata';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CatalogStateEntity } from './entities/catalog-state.entity.js';
 import { HostCredentialEntity } from './entities/host-credential.entity.js';
 import { HostRoleEntity } from './entities/host-role.entity.js';
 import { HostEntity } from './entities/host.entity.js';
+import { ImageHostStatusEntity } from './entities/image-host-status.entity.js';
+import { ImageEntity } from './entities/image.entity.js';
 import { JoinTokenEntity } from './entities/join-token.entity.js';
 import { OperatorTokenEntity } from './entities/operator-token.entity.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite/index.js';
 
-export const ENTITIES = [HostEntity, HostRoleEntity, HostCredentialEntity, JoinTokenEntity, OperatorTokenEntity];
+export const ENTITIES = [HostEntity, HostRoleEntity, HostCredentialEntity, JoinTokenEntity, OperatorTokenEntity, ImageEntity, ImageHostStatusEntity, CatalogStateEntity];
 
 export interface StoreOptions {
   /** Path of the sqlite database file. */

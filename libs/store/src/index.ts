@@ -14,3 +14,6 @@ export {
 } from './repositories/hosts.repository.js';
 export { JoinTokensRepository, type NewJoinToken } from './repositories/join-tokens.repository.js';
 export { OperatorTokensRepository, type NewOperatorToken } from './repositories/operator-tokens.repository.js';
+export { ImageEntity } from './entities/image.entity.js';
+export { ImageHostStatusEntity, IMAGE_HOST_STATES, type ImageHostStateName } from './entities/image-host-status.entity.js';
+export { CatalogRepository, type CatalogChanges, type HostImageStatus } from './repositories/catalog.repository.js';

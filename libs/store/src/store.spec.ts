@@ -77,18 +77,18 @@ describe('store on a real sqlite file', () => {
     expect(assigned).toMatchObject({ state: 'pending', generation: 1 });
     expect(await hosts.assignRole('id-a', 'image-library', config)).toMatchObject({ generation: 1 });
 
-    const active = await hosts.applyRoleStatus({ hostId: 'id-a', role: 'image-library', generation: 1, outcome: 'active', reason: '', url: 'http://a:9292' });
-    expect(active).toMatchObject({ state: 'active', url: 'http://a:9292' });
+    const active = await hosts.applyRoleStatus({ hostId: 'id-a', role: 'image-library', generation: 1, outcome: 'active', reason: '', url: 'http://a:9292', storageId: 's1' });
+    expect(active).toMatchObject({ state: 'active', url: 'http://a:9292', storageId: 's1' });
     expect((await hosts.hostsWithRole('image-library')).map((h) => h.id)).toEqual(['id-a']);
 
     const moved = await hosts.assignRole('id-a', 'image-library', { ...config, port: 9293 });
     expect(moved).toMatchObject({ state: 'pending', generation: 2, port: 9293 });
-    const stale = await hosts.applyRoleStatus({ hostId: 'id-a', role: 'image-library', generation: 1, outcome: 'failed', reason: 'old', url: '' });
+    const stale = await hosts.applyRoleStatus({ hostId: 'id-a', role: 'image-library', generation: 1, outcome: 'failed', reason: 'old', url: '', storageId: '' });
     expect(stale).toMatchObject({ state: 'pending', generation: 2 });
 
     expect(await hosts.markRoleRemoving('id-a', 'image-library')).toMatchObject({ state: 'removing', generation: 3 });
     expect(await hosts.hostsWithRole('image-library')).toEqual([]);
-    expect(await hosts.applyRoleStatus({ hostId: 'id-a', role: 'image-library', generation: 3, outcome: 'stopped', reason: '', url: '' })).toBeNull();
+    expect(await hosts.applyRoleStatus({ hostId: 'id-a', role: 'image-library', generation: 3, outcome: 'stopped', reason: '', url: '', storageId: '' })).toBeNull();
     expect((await hosts.findById('id-a'))?.roles).toEqual([]);
   });
 

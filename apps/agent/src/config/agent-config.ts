@@ -1,5 +1,6 @@
 import { validateSettings } from '@imagelib/config';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,14 @@ export class AgentSettings {
 
   @IsOptional() @IsIn(LOG_LEVELS)
   logLevel: LogLevel = 'info';
+
+  /** "none" turns token checks off: for development only. */
+  @IsOptional() @IsIn(['token', 'none'])
+  imageApiAuth: 'token' | 'none' = 'token';
+
+  /** Largest image upload accepted (Glance's image_size_cap defaults to 1 TiB). */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER)
+  maxUploadBytes = 1024 ** 4;
 }
 
 export const SETTING_SOURCES: Record<keyof AgentSettings, { env: string; flag: string }> = {
@@ -44,11 +53,15 @@ export const SETTING_SOURCES: Record<keyof AgentSettings, { env: string; flag: s
   region: { env: 'IMAGELIB_REGION', flag: '--region' },
   hostname: { env: 'IMAGELIB_HOSTNAME', flag: '--hostname' },
   logLevel: { env: 'IMAGELIB_LOG_LEVEL', flag: '--log-level' },
+  imageApiAuth: { env: 'IMAGELIB_IMAGE_API_AUTH', flag: '--image-api-auth' },
+  maxUploadBytes: { env: 'IMAGELIB_MAX_UPLOAD_BYTES', flag: '--max-upload-bytes' },
 };
 
 export interface AgentConfig extends AgentSettings {
   credentialPath: string;
   desiredStatePath: string;
+  catalogPath: string;
+  discoveryCachePath: string;
   version: string;
 }
 
@@ -68,6 +81,8 @@ export function loadAgentConfig(configFile: string | undefined, env: NodeJS.Proc
     ...settings,
     credentialPath: join(settings.stateDir, 'credential.json'),
     desiredStatePath: join(settings.stateDir, 'desired-state.json'),
+    catalogPath: join(settings.stateDir, 'catalog.json'),
+    discoveryCachePath: join(settings.stateDir, 'discovery-cache.json'),
     version: agentVersion(),
   };
 }

@@ -1,27 +1,29 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
-import { versionsDocument } from './versions-document.js';
 
 export interface ImageServiceOptions {
   bindAddress: string;
   port: number;
-  repositoryPath: string;
   /** How long a stop waits for requests in flight before it closes their connections. */
   drainTimeoutMs: number;
 }
 
-/** The host's image service (Glance v2 compatible HTTP API). */
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse, fallbackHost: string) => void;
+
+/** The HTTP server of the host's image service: listening, limits, and a bounded graceful stop. */
 export class ImageService {
   private readonly server: Server;
 
   constructor(
     private readonly options: ImageServiceOptions,
+    handler: RequestHandler,
     private readonly log: Logger,
   ) {
-    this.server = createServer((request, response) => this.handle(request, response));
+    this.server = createServer((request, response) => handler(request, response, `${this.options.bindAddress}:${this.port}`));
     this.server.headersTimeout = 30_000;
     this.server.requestTimeout = 0;
     this.server.keepAliveTimeout = 5_000;
+    this.server.maxHeadersCount = 100;
   }
 
   get port(): number {
@@ -36,7 +38,7 @@ export class ImageService {
       this.server.once('error', onError);
       this.server.listen(this.options.port, this.options.bindAddress, () => {
         this.server.off('error', onError);
-        this.log.info({ port: this.port, repositoryPath: this.options.repositoryPath }, 'image service listening');
+        this.log.info({ port: this.port }, 'image service listening');
         resolve();
       });
     });
@@ -54,26 +56,4 @@ export class ImageService {
       this.server.closeIdleConnections();
     });
   }
-
-  private handle(request: IncomingMessage, response: ServerResponse): void {
-    const path = (request.url ?? '/').split('?')[0];
-    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, { error: { code: 405, title: 'Method Not Allowed', message: `${request.method} is not allowed on ${path}` } });
-    const fallbackHost = `${this.options.bindAddress}:${this.port}`;
-    switch (path) {
-      case '/':
-        return send(response, 300, versionsDocument(request.headers.host, fallbackHost));
-      case '/versions':
-        return send(response, 200, versionsDocument(request.headers.host, fallbackHost));
-      case '/healthz':
-        return send(response, 200, { status: 'ok' });
-      default:
-        return send(response, 404, { error: { code: 404, title: 'Not Found', message: `${path} is not served here` } });
-    }
-  }
-}
-
-function send(response: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
-  response.end(payload);
 }

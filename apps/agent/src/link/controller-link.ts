@@ -1,23 +1,28 @@
 import { type ClientDuplexStream, type ServiceError, status as grpcStatus } from '@grpc/grpc-js';
-import type { AgentGatewayClient, AgentMessage, ControllerMessage__Output, HostFacts, RoleStatus } from '@imagelib/proto';
+import type { AgentGatewayClient, AgentMessage, CatalogUpdate__Output, ControllerMessage__Output, FileToDelete__Output, HostFacts, RoleAssignment__Output, RoleStatus } from '@imagelib/proto';
 import { performance } from 'node:perf_hooks';
-import type { Credential } from '../enrolment/credential.js';
 import type { Logger } from '../log.js';
-import type { RoleManager } from '../roles/role-manager.js';
 import { Backoff } from './backoff.js';
-import { createGatewayClient } from './gateway-client.js';
 
 const FACTS_REFRESH_MS = 60_000;
 /** Without a word from the controller for this many heartbeat intervals, the agent reconnects. */
 const SILENT_CONTROLLER_INTERVALS = 3;
 
-export interface ControllerLinkOptions {
-  controllerAddress: string;
-  agentVersion: string;
-  credential: Credential;
-  collectFacts: () => Promise<HostFacts>;
+/** What the agent does with what the controller says, and what it says in its hello. */
+export interface ControllerLinkHandlers {
+  hello: () => { roles: RoleStatus[]; catalogRevision: number };
+  /** The stream is up and the controller welcomed this host. */
+  connected: (welcome: { hostId: string; imageTokenPublicKeyPem: string }) => void;
+  desiredState: (roles: RoleAssignment__Output[]) => void;
+  catalog: (update: CatalogUpdate__Output) => void;
+  deleteFiles: (files: FileToDelete__Output[]) => void;
   /** The controller refused the host's credential: it was revoked or the host removed. */
-  onRevoked: (reason: string) => void;
+  revoked: (reason: string) => void;
+}
+
+export interface ControllerLinkOptions {
+  agentVersion: string;
+  collectFacts: () => Promise<HostFacts>;
 }
 
 type Stream = ClientDuplexStream<AgentMessage, ControllerMessage__Output>;
@@ -27,7 +32,6 @@ type Stream = ClientDuplexStream<AgentMessage, ControllerMessage__Output>;
  * facts and role states up; desired state down. Reconnects forever with jittered backoff.
  */
 export class ControllerLink {
-  private readonly client: AgentGatewayClient;
   private readonly backoff = new Backoff();
   private stream: Stream | null = null;
   private stopped = false;
@@ -36,12 +40,11 @@ export class ControllerLink {
   private reconnectTimer: NodeJS.Timeout | null = null;
 
   constructor(
+    private readonly client: AgentGatewayClient,
     private readonly options: ControllerLinkOptions,
-    private readonly roles: RoleManager,
+    private readonly handlers: ControllerLinkHandlers,
     private readonly log: Logger,
-  ) {
-    this.client = createGatewayClient(options.controllerAddress, options.credential);
-  }
+  ) {}
 
   get connected(): boolean {
     return this.stream !== null;
@@ -51,9 +54,11 @@ export class ControllerLink {
     void this.connect();
   }
 
-  /** Sends a role's new state now if connected; otherwise the next hello carries it. */
-  reportRole(status: RoleStatus): void {
-    this.stream?.write({ roleStatus: status });
+  /** Sends now if connected; false otherwise (the next hello or full report carries the state). */
+  send(message: AgentMessage): boolean {
+    if (!this.stream) return false;
+    this.stream.write(message);
+    return true;
   }
 
   /** Collects the host facts and sends them if still connected. */
@@ -70,7 +75,6 @@ export class ControllerLink {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.closeStream();
-    this.client.close();
   }
 
   private async connect(): Promise<void> {
@@ -92,13 +96,18 @@ export class ControllerLink {
         this.backoff.reset();
         this.log.info({ hostId: message.welcome.hostId, heartbeatIntervalMs: message.welcome.heartbeatIntervalMs }, 'connected to the controller');
         this.startBeating(stream, message.welcome.heartbeatIntervalMs, () => lastHeard);
+        this.handlers.connected(message.welcome);
       } else if (message.desiredState) {
-        void this.roles.apply(message.desiredState.roles, true);
+        this.handlers.desiredState(message.desiredState.roles);
+      } else if (message.catalog) {
+        this.handlers.catalog(message.catalog);
+      } else if (message.deleteFiles) {
+        this.handlers.deleteFiles(message.deleteFiles.files);
       }
     });
     stream.on('error', (error: ServiceError) => this.lost(stream, error));
     stream.on('end', () => this.lost(stream, null));
-    stream.write({ hello: { agentVersion: this.options.agentVersion, facts, roles: this.roles.statuses() } });
+    stream.write({ hello: { agentVersion: this.options.agentVersion, facts, ...this.handlers.hello() } });
   }
 
   private startBeating(stream: Stream, intervalMs: number, lastHeard: () => number): void {
@@ -121,7 +130,7 @@ export class ControllerLink {
     this.closeStream();
     if (this.stopped) return;
     if (error?.code === grpcStatus.UNAUTHENTICATED) {
-      this.options.onRevoked(error.details);
+      this.handlers.revoked(error.details);
       return;
     }
     const delay = this.backoff.next();

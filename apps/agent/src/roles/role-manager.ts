@@ -1,25 +1,20 @@
 import { writeFileAtomic } from '@imagelib/durable-fs';
 import { type RoleAssignment__Output, RoleState, type RoleStatus } from '@imagelib/proto';
 import { existsSync, readFileSync } from 'node:fs';
-import { ImageService } from '../image-service/image-service.js';
 import type { Logger } from '../log.js';
-import { prepareRepository } from './repository-directory.js';
+import { ImageLibrary, type ImageLibraryDeps } from './image-library.js';
 
-const DRAIN_TIMEOUT_MS = 10_000;
-
-interface RunningImageLibrary {
+interface ImageLibraryRole {
   generation: number;
   repositoryPath: string;
   port: number;
-  service: ImageService | null;
+  running: ImageLibrary | null;
   status: RoleStatus;
 }
 
 export interface RoleManagerOptions {
-  bindAddress: string;
-  /** The address other hosts and clients reach this host at, for the role's URL. */
-  advertisedHost: string;
   desiredStatePath: string;
+  imageLibrary: ImageLibraryDeps;
   onStatus: (status: RoleStatus) => void;
 }
 
@@ -29,7 +24,7 @@ export interface RoleManagerOptions {
  * while the controller is away. Changes are applied one at a time, in order.
  */
 export class RoleManager {
-  private imageLibrary: RunningImageLibrary | null = null;
+  private imageLibraryRole: ImageLibraryRole | null = null;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -45,12 +40,17 @@ export class RoleManager {
 
   /** The state of every role this host runs, for the hello on (re)connect. */
   statuses(): RoleStatus[] {
-    return this.imageLibrary ? [this.imageLibrary.status] : [];
+    return this.imageLibraryRole ? [this.imageLibraryRole.status] : [];
+  }
+
+  /** The running image library, if the role is active here. */
+  imageLibrary(): ImageLibrary | null {
+    return this.imageLibraryRole?.running ?? null;
   }
 
   /** The repository paths of the roles assigned here, running or failed. */
   repositoryPaths(): string[] {
-    return this.imageLibrary ? [this.imageLibrary.repositoryPath] : [];
+    return this.imageLibraryRole ? [this.imageLibraryRole.repositoryPath] : [];
   }
 
   apply(roles: RoleAssignment__Output[], persist: boolean): Promise<void> {
@@ -69,49 +69,48 @@ export class RoleManager {
   }
 
   private async reconcileImageLibrary(wanted: RoleAssignment__Output | undefined): Promise<void> {
-    const running = this.imageLibrary;
+    const current = this.imageLibraryRole;
     if (!wanted) {
-      if (running) await this.stopImageLibrary();
+      if (current) await this.stopImageLibrary();
       return;
     }
     const config = wanted.imageLibrary!;
-    if (running && running.repositoryPath === config.repositoryPath && running.port === config.port && running.service) {
-      if (running.generation !== wanted.generation) {
-        running.generation = wanted.generation;
-        this.report(running, running.status.state as RoleState, running.status.reason ?? '', running.status.url ?? '');
+    if (current && current.repositoryPath === config.repositoryPath && current.port === config.port && current.running) {
+      if (current.generation !== wanted.generation) {
+        current.generation = wanted.generation;
+        this.report(current, current.status.state as RoleState, current.status.reason ?? '');
       }
       return;
     }
-    if (running) await this.stopImageLibrary();
+    if (current) await this.stopImageLibrary();
     await this.startImageLibrary(wanted.generation, config.repositoryPath, config.port);
   }
 
   private async startImageLibrary(generation: number, repositoryPath: string, port: number): Promise<void> {
-    const role: RunningImageLibrary = { generation, repositoryPath, port, service: null, status: { role: 'ROLE_IMAGE_LIBRARY' } };
-    this.imageLibrary = role;
+    const role: ImageLibraryRole = { generation, repositoryPath, port, running: null, status: { role: 'ROLE_IMAGE_LIBRARY' } };
+    this.imageLibraryRole = role;
     try {
-      await prepareRepository(repositoryPath);
-      const service = new ImageService({ bindAddress: this.options.bindAddress, port, repositoryPath, drainTimeoutMs: DRAIN_TIMEOUT_MS }, this.log);
-      await service.start();
-      role.service = service;
-      this.report(role, RoleState.ROLE_STATE_ACTIVE, '', `http://${this.options.advertisedHost}:${service.port}`);
+      role.running = await ImageLibrary.start(this.options.imageLibrary, repositoryPath, port);
+      this.report(role, RoleState.ROLE_STATE_ACTIVE, '');
     } catch (error) {
       const reason = describeStartError(error, port);
       this.log.warn({ generation, reason }, 'image-library role failed');
-      this.report(role, RoleState.ROLE_STATE_FAILED, reason, '');
+      this.report(role, RoleState.ROLE_STATE_FAILED, reason);
     }
   }
 
   private async stopImageLibrary(): Promise<void> {
-    const running = this.imageLibrary;
-    if (!running) return;
-    await running.service?.stop();
-    this.imageLibrary = null;
-    this.report(running, RoleState.ROLE_STATE_STOPPED, '', '');
+    const role = this.imageLibraryRole;
+    if (!role) return;
+    await role.running?.stop();
+    role.running = null;
+    this.imageLibraryRole = null;
+    this.report(role, RoleState.ROLE_STATE_STOPPED, '');
   }
 
-  private report(role: RunningImageLibrary, state: RoleState, reason: string, url: string): void {
-    role.status = { role: 'ROLE_IMAGE_LIBRARY', state, reason, url, generation: role.generation };
+  private report(role: ImageLibraryRole, state: RoleState, reason: string): void {
+    const running = state === RoleState.ROLE_STATE_ACTIVE ? role.running : null;
+    role.status = { role: 'ROLE_IMAGE_LIBRARY', state, reason, generation: role.generation, url: running?.url ?? '', storageId: running?.storageId ?? '' };
     this.options.onStatus(role.status);
   }
 }

@@ -1,6 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { AgentGatewayHandlers, AgentMessage__Output, Hello__Output, RoleStatus__Output } from '@imagelib/proto';
-import { HostsRepository, type RoleName } from '@imagelib/store';
+import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { AgentGatewayHandlers, AgentMessage__Output, CatalogImage, Hello__Output, ImageStatusReport__Output, RoleStatus__Output } from '@imagelib/proto';
+import { CatalogRepository, HostsRepository, type ImageEntity, type ImageHostStateName, type RoleName } from '@imagelib/store';
+import { CatalogSync } from '../catalog/catalog-sync.service.js';
+import { CatalogService } from '../catalog/catalog.service.js';
+import { FileReaper } from '../catalog/file-reaper.service.js';
+import { toCatalogImage } from '../catalog/image-mapping.js';
+import { ImageTokenSigner } from '../image-tokens/image-token-signer.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
 import { toGrpcError } from '../errors/grpc-status.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
@@ -8,6 +14,13 @@ import { type AgentCall, AgentSessions } from './agent-sessions.service.js';
 import { EnrolmentService } from './enrolment.service.js';
 import { factsFromProto } from './facts-codec.js';
 import { desiredRoles, outcomeFromProto, roleFromProto } from './role-codec.js';
+
+const IMAGE_HOST_STATES: Partial<Record<string, ImageHostStateName>> = {
+  IMAGE_HOST_STATE_OK: 'ok',
+  IMAGE_HOST_STATE_MISSING: 'missing',
+  IMAGE_HOST_STATE_NO_ACCESS: 'no-access',
+  IMAGE_HOST_STATE_CANNOT_DELETE: 'cannot-delete',
+};
 
 /** The AgentGateway service's handlers: enrolment, and the one long-lived stream per agent. */
 @Injectable()
@@ -19,6 +32,11 @@ export class AgentGateway {
     private readonly sessions: AgentSessions,
     private readonly hosts: HostsRepository,
     private readonly ca: CertificateAuthority,
+    private readonly catalogService: CatalogService,
+    private readonly catalog: CatalogRepository,
+    private readonly catalogSync: CatalogSync,
+    private readonly reaper: FileReaper,
+    private readonly imageTokens: ImageTokenSigner,
   ) {}
 
   /** The handlers, typed by the contract: a change to the .proto that breaks them fails the build. */
@@ -37,7 +55,30 @@ export class AgentGateway {
           call.emit('error', grpcError);
         });
       },
+      CreateImage: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.create(call.request.bodyJson, call.request.owner || null)),
+      PatchImage: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.patch(call.request.id, call.request.patchJson, call.request.contentType)),
+      ChangeImageStatus: (call, callback) =>
+        this.catalogCall(call, callback, () => {
+          if (call.request.action === 'deactivate') return this.catalogService.deactivate(call.request.id);
+          if (call.request.action === 'reactivate') return this.catalogService.reactivate(call.request.id);
+          throw new DomainError(ErrorCode.InvalidInput, `unknown image action ${call.request.action}`);
+        }),
+      DeleteImage: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.delete(call.request.id)),
+      BeginUpload: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.beginUpload(call.request.id)),
+      CompleteUpload: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.completeUpload(call.request)),
+      AbortUpload: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.abortUpload(call.request)),
+      RegisterDiscoveredFile: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.registerDiscoveredFile(call.request)),
     };
+  }
+
+  /** A catalog write from a host: authenticated by its credential like the stream, answered with the image. */
+  private catalogCall<Request>(call: ServerUnaryCall<Request, CatalogImage>, callback: sendUnaryData<CatalogImage>, write: () => Promise<ImageEntity>): void {
+    this.authenticate(call)
+      .then(write)
+      .then(
+        (image) => callback(null, toCatalogImage(image)),
+        (error: unknown) => callback(toGrpcError(error)),
+      );
   }
 
   /** Sends the host its complete desired state, if it is connected. */
@@ -62,15 +103,15 @@ export class AgentGateway {
       });
     });
     call.on('end', () => {
-      this.sessions.closed(hostId, call, 'the agent closed its stream');
+      this.sessions.closed(hostId, call, 'the stream ended (closed by the agent or its connection dropped)');
       call.end();
     });
     call.on('error', (error: Error) => this.sessions.closed(hostId, call, `stream error: ${error.message}`));
     call.on('cancelled', () => this.sessions.closed(hostId, call, 'the stream was cancelled'));
-    call.write({ welcome: { hostId, heartbeatIntervalMs: this.sessions.heartbeatIntervalMs } });
+    call.write({ welcome: { hostId, heartbeatIntervalMs: this.sessions.heartbeatIntervalMs, imageTokenPublicKeyPem: this.imageTokens.publicKeyPem } });
   }
 
-  private async authenticate(call: AgentCall): Promise<string> {
+  private async authenticate(call: Pick<AgentCall, 'getAuthContext'>): Promise<string> {
     const fingerprint = this.ca.verifyHostCertificate(call.getAuthContext().sslPeerCertificate?.raw, new Date());
     const credential = await this.hosts.findCredential(fingerprint);
     if (!credential || credential.revokedAt) throw new DomainError(ErrorCode.Unauthenticated, 'the host credential has been revoked or is unknown');
@@ -84,7 +125,15 @@ export class AgentGateway {
       case 'facts':
         return this.hosts.saveFacts(hostId, (await this.hosts.findById(hostId))?.agentVersion ?? '', factsFromProto(message.facts!));
       case 'roleStatus':
-        return this.applyRoleStatus(hostId, message.roleStatus as RoleStatus__Output);
+        await this.applyRoleStatus(hostId, message.roleStatus as RoleStatus__Output);
+        return this.reaper.poke();
+      case 'imageStatus':
+        return this.applyImageStatus(hostId, message.imageStatus as ImageStatusReport__Output);
+      case 'catalogAck':
+        this.sessions.recordCatalogAck(hostId, message.catalogAck!.revision);
+        return this.reaper.poke();
+      case 'fileDeletion':
+        return this.reaper.result(hostId, message.fileDeletion!);
       default:
         return;
     }
@@ -101,10 +150,19 @@ export class AgentGateway {
     const host = await this.hosts.findById(hostId);
     for (const role of host?.roles ?? []) {
       if (role.state === 'removing' && !running.has(role.role)) {
-        await this.hosts.applyRoleStatus({ hostId, role: role.role, generation: role.generation, outcome: 'stopped', reason: '', url: '' });
+        await this.hosts.applyRoleStatus({ hostId, role: role.role, generation: role.generation, outcome: 'stopped', reason: '', url: '', storageId: '' });
       }
     }
     await this.pushDesiredState(hostId);
+    await this.catalogSync.helloFrom(hostId, hello.catalogRevision);
+  }
+
+  private async applyImageStatus(hostId: string, report: ImageStatusReport__Output): Promise<void> {
+    const statuses = report.statuses.flatMap((status) => {
+      const state = IMAGE_HOST_STATES[status.state];
+      return state ? [{ imageId: status.imageId, state, reason: status.reason.slice(0, 1024) }] : [];
+    });
+    await this.catalog.recordHostStatuses(hostId, statuses, report.complete, new Date().toISOString());
   }
 
   private async applyRoleStatus(hostId: string, report: RoleStatus__Output): Promise<void> {
@@ -118,6 +176,7 @@ export class AgentGateway {
       outcome,
       reason: report.reason.slice(0, 1024),
       url: report.url.slice(0, 512),
+      storageId: report.storageId.slice(0, 64),
     });
     this.logger.log(`host ${hostId} role ${role} generation ${report.generation}: ${outcome}${report.reason ? ` (${report.reason})` : ''} → ${applied?.state ?? 'removed'}`);
   }

@@ -14,6 +14,9 @@ interface AgentSession {
   connectedAt: Date;
   lastHeartbeatAt: Date;
   ttl: NodeJS.Timeout;
+  /** The catalog revision sent to the host, and the one it says it applied. */
+  catalogSent: number;
+  catalogAcked: number;
 }
 
 export interface Liveness {
@@ -64,6 +67,8 @@ export class AgentSessions implements BeforeApplicationShutdown {
       connectedAt: now,
       lastHeartbeatAt: now,
       ttl: setTimeout(() => this.expire(session), this.ttlMs),
+      catalogSent: 0,
+      catalogAcked: 0,
     };
     this.sessions.set(hostId, session);
     this.logger.log(`host ${hostId} connected from ${session.peer}`);
@@ -97,6 +102,30 @@ export class AgentSessions implements BeforeApplicationShutdown {
     if (!session) return false;
     session.call.write(message);
     return true;
+  }
+
+  connectedHostIds(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  isConnected(hostId: string): boolean {
+    return this.sessions.has(hostId);
+  }
+
+  /** What catalog revision the host was sent and applied; null when it is not connected. */
+  catalogProgress(hostId: string): { sent: number; acked: number } | null {
+    const session = this.sessions.get(hostId);
+    return session ? { sent: session.catalogSent, acked: session.catalogAcked } : null;
+  }
+
+  recordCatalogSent(hostId: string, revision: number): void {
+    const session = this.sessions.get(hostId);
+    if (session) session.catalogSent = Math.max(session.catalogSent, revision);
+  }
+
+  recordCatalogAck(hostId: string, revision: number): void {
+    const session = this.sessions.get(hostId);
+    if (session) session.catalogAcked = Math.max(session.catalogAcked, revision);
   }
 
   liveness(hostId: string, stored: Date | null): Liveness {

@@ -1,4 +1,5 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { GlanceError } from '@imagelib/glance';
 import { Logger } from '@nestjs/common';
 import { DomainError, ErrorCode } from './domain-error.js';
 
@@ -13,8 +14,16 @@ const GRPC_STATUS: Record<ErrorCode, status> = {
 
 const logger = new Logger('GrpcErrors');
 
+/** Trailer carrying the HTTP status of a Glance-level refusal to the host that serves the client. */
+export const GLANCE_STATUS_TRAILER = 'glance-status';
+
 /** Maps any error leaving a gRPC handler to a gRPC status; unknown errors are logged once as INTERNAL. */
 export function toGrpcError(error: unknown): Partial<ServiceError> {
+  if (error instanceof GlanceError) {
+    const metadata = new Metadata();
+    metadata.set(GLANCE_STATUS_TRAILER, String(error.status));
+    return { code: status.FAILED_PRECONDITION, details: error.message, metadata };
+  }
   if (error instanceof DomainError) {
     return { code: GRPC_STATUS[error.code], details: error.message, metadata: new Metadata() };
   }

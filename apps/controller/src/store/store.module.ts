@@ -1,5 +1,5 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { HostsRepository, JoinTokensRepository, openStore, OperatorTokensRepository, Store } from '@imagelib/store';
+import { CatalogRepository, HostsRepository, JoinTokensRepository, openStore, OperatorTokensRepository, Store } from '@imagelib/store';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 
 /** Opens the sqlite store at start-up (running migrations) and provides its repositories. */
@@ -14,8 +14,9 @@ import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-c
     { provide: HostsRepository, inject: [Store], useFactory: (store: Store) => new HostsRepository(store) },
     { provide: JoinTokensRepository, inject: [Store], useFactory: (store: Store) => new JoinTokensRepository(store) },
     { provide: OperatorTokensRepository, inject: [Store], useFactory: (store: Store) => new OperatorTokensRepository(store) },
+    { provide: CatalogRepository, inject: [Store], useFactory: (store: Store) => new CatalogRepository(store) },
   ],
-  exports: [Store, HostsRepository, JoinTokensRepository, OperatorTokensRepository],
+  exports: [Store, HostsRepository, JoinTokensRepository, OperatorTokensRepository, CatalogRepository],
 })
 export class StoreModule implements OnApplicationShutdown {
   constructor(@Inject(Store) private readonly store: Store) {}

@@ -35,6 +35,10 @@ export class HostRoleEntity {
   @Column({ type: 'varchar', length: 512, default: '' })
   url!: string;
 
+  /** The storage the role's repository is on, as the agent identified it; equal ids share storage. */
+  @Column({ type: 'varchar', length: 64, default: '' })
+  storageId!: string;
+
   @UpdateDateColumn({ type: 'datetime' })
   updatedAt!: Date;
 

@@ -33,6 +33,7 @@ export interface RoleStatusUpdate {
   outcome: 'active' | 'failed' | 'stopped';
   reason: string;
   url: string;
+  storageId: string;
 }
 
 /** The host aggregate: hosts, their roles and their credentials. */
@@ -160,7 +161,7 @@ export class HostsRepository {
       if (current.generation !== update.generation) return current;
       const state: RoleStateName = update.outcome === 'active' ? 'active' : 'failed';
       const reason = update.outcome === 'stopped' ? update.reason || 'the agent stopped the role' : update.reason;
-      await manager.update(HostRoleEntity, { hostId: update.hostId, role: update.role }, { state, reason, url: update.outcome === 'active' ? update.url : '' });
+      await manager.update(HostRoleEntity, { hostId: update.hostId, role: update.role }, { state, reason, url: update.outcome === 'active' ? update.url : '', storageId: update.storageId });
       return manager.findOneBy(HostRoleEntity, { hostId: update.hostId, role: update.role });
     });
   }

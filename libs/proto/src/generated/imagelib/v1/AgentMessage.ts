@@ -4,6 +4,9 @@ import type { Hello as _imagelib_v1_Hello, Hello__Output as _imagelib_v1_Hello__
 import type { Heartbeat as _imagelib_v1_Heartbeat, Heartbeat__Output as _imagelib_v1_Heartbeat__Output } from '../../imagelib/v1/Heartbeat.js';
 import type { HostFacts as _imagelib_v1_HostFacts, HostFacts__Output as _imagelib_v1_HostFacts__Output } from '../../imagelib/v1/HostFacts.js';
 import type { RoleStatus as _imagelib_v1_RoleStatus, RoleStatus__Output as _imagelib_v1_RoleStatus__Output } from '../../imagelib/v1/RoleStatus.js';
+import type { ImageStatusReport as _imagelib_v1_ImageStatusReport, ImageStatusReport__Output as _imagelib_v1_ImageStatusReport__Output } from '../../imagelib/v1/ImageStatusReport.js';
+import type { CatalogAck as _imagelib_v1_CatalogAck, CatalogAck__Output as _imagelib_v1_CatalogAck__Output } from '../../imagelib/v1/CatalogAck.js';
+import type { FileDeletionResult as _imagelib_v1_FileDeletionResult, FileDeletionResult__Output as _imagelib_v1_FileDeletionResult__Output } from '../../imagelib/v1/FileDeletionResult.js';
 
 export interface AgentMessage {
   /**
@@ -19,7 +22,19 @@ export interface AgentMessage {
    * Sent whenever a role's state changes.
    */
   'roleStatus'?: (_imagelib_v1_RoleStatus | null);
-  'body'?: "hello"|"heartbeat"|"facts"|"roleStatus";
+  /**
+   * The status of images on this host: all of them after connecting, then changes.
+   */
+  'imageStatus'?: (_imagelib_v1_ImageStatusReport | null);
+  /**
+   * The agent applied the catalog up to this revision (it serves nothing older).
+   */
+  'catalogAck'?: (_imagelib_v1_CatalogAck | null);
+  /**
+   * The outcome of a DeleteFiles command.
+   */
+  'fileDeletion'?: (_imagelib_v1_FileDeletionResult | null);
+  'body'?: "hello"|"heartbeat"|"facts"|"roleStatus"|"imageStatus"|"catalogAck"|"fileDeletion";
 }
 
 export interface AgentMessage__Output {
@@ -36,5 +51,17 @@ export interface AgentMessage__Output {
    * Sent whenever a role's state changes.
    */
   'roleStatus'?: (_imagelib_v1_RoleStatus__Output | null);
-  'body'?: "hello"|"heartbeat"|"facts"|"roleStatus";
+  /**
+   * The status of images on this host: all of them after connecting, then changes.
+   */
+  'imageStatus'?: (_imagelib_v1_ImageStatusReport__Output | null);
+  /**
+   * The agent applied the catalog up to this revision (it serves nothing older).
+   */
+  'catalogAck'?: (_imagelib_v1_CatalogAck__Output | null);
+  /**
+   * The outcome of a DeleteFiles command.
+   */
+  'fileDeletion'?: (_imagelib_v1_FileDeletionResult__Output | null);
+  'body'?: "hello"|"heartbeat"|"facts"|"roleStatus"|"imageStatus"|"catalogAck"|"fileDeletion";
 }

@@ -3,6 +3,8 @@
 import type { Welcome as _imagelib_v1_Welcome, Welcome__Output as _imagelib_v1_Welcome__Output } from '../../imagelib/v1/Welcome.js';
 import type { DesiredState as _imagelib_v1_DesiredState, DesiredState__Output as _imagelib_v1_DesiredState__Output } from '../../imagelib/v1/DesiredState.js';
 import type { HeartbeatAck as _imagelib_v1_HeartbeatAck, HeartbeatAck__Output as _imagelib_v1_HeartbeatAck__Output } from '../../imagelib/v1/HeartbeatAck.js';
+import type { CatalogUpdate as _imagelib_v1_CatalogUpdate, CatalogUpdate__Output as _imagelib_v1_CatalogUpdate__Output } from '../../imagelib/v1/CatalogUpdate.js';
+import type { DeleteFiles as _imagelib_v1_DeleteFiles, DeleteFiles__Output as _imagelib_v1_DeleteFiles__Output } from '../../imagelib/v1/DeleteFiles.js';
 
 export interface ControllerMessage {
   /**
@@ -17,7 +19,15 @@ export interface ControllerMessage {
    * Answers every heartbeat, so the agent notices a controller that stopped answering.
    */
   'heartbeatAck'?: (_imagelib_v1_HeartbeatAck | null);
-  'body'?: "welcome"|"desiredState"|"heartbeatAck";
+  /**
+   * Catalog changes since the agent's revision, or the whole catalog.
+   */
+  'catalog'?: (_imagelib_v1_CatalogUpdate | null);
+  /**
+   * Delete the data files of deleted images from this host's repository.
+   */
+  'deleteFiles'?: (_imagelib_v1_DeleteFiles | null);
+  'body'?: "welcome"|"desiredState"|"heartbeatAck"|"catalog"|"deleteFiles";
 }
 
 export interface ControllerMessage__Output {
@@ -33,5 +43,13 @@ export interface ControllerMessage__Output {
    * Answers every heartbeat, so the agent notices a controller that stopped answering.
    */
   'heartbeatAck'?: (_imagelib_v1_HeartbeatAck__Output | null);
-  'body'?: "welcome"|"desiredState"|"heartbeatAck";
+  /**
+   * Catalog changes since the agent's revision, or the whole catalog.
+   */
+  'catalog'?: (_imagelib_v1_CatalogUpdate__Output | null);
+  /**
+   * Delete the data files of deleted images from this host's repository.
+   */
+  'deleteFiles'?: (_imagelib_v1_DeleteFiles__Output | null);
+  'body'?: "welcome"|"desiredState"|"heartbeatAck"|"catalog"|"deleteFiles";
 }

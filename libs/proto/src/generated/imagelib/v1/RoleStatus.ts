@@ -16,6 +16,11 @@ export interface RoleStatus {
    * Where the role's service listens, when it is active.
    */
   'url'?: (string);
+  /**
+   * Identity of the storage behind the repository (a marker kept in it): hosts that report the
+   * same id share one storage.
+   */
+  'storageId'?: (string);
 }
 
 export interface RoleStatus__Output {
@@ -30,4 +35,9 @@ export interface RoleStatus__Output {
    * Where the role's service listens, when it is active.
    */
   'url': (string);
+  /**
+   * Identity of the storage behind the repository (a marker kept in it): hosts that report the
+   * same id share one storage.
+   */
+  'storageId': (string);
 }

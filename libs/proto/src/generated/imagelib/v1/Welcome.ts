@@ -8,6 +8,10 @@ export interface Welcome {
    * hears nothing for a little under 3 intervals.
    */
   'heartbeatIntervalMs'?: (number);
+  /**
+   * Public key (SPKI PEM) that image API tokens are signed with; hosts verify tokens locally.
+   */
+  'imageTokenPublicKeyPem'?: (string);
 }
 
 export interface Welcome__Output {
@@ -17,4 +21,8 @@ export interface Welcome__Output {
    * hears nothing for a little under 3 intervals.
    */
   'heartbeatIntervalMs': (number);
+  /**
+   * Public key (SPKI PEM) that image API tokens are signed with; hosts verify tokens locally.
+   */
+  'imageTokenPublicKeyPem': (string);
 }

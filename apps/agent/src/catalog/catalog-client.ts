@@ -1,0 +1,69 @@
+import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { GlanceError, type ImageRecord } from '@imagelib/glance';
+import type { AbortUploadRequest, AgentGatewayClient, CatalogImage__Output, CompleteUploadRequest, DiscoveredFile } from '@imagelib/proto';
+import type { LocalCatalog } from './local-catalog.js';
+
+const DEADLINE_MS = 10_000;
+const GLANCE_STATUS_TRAILER = 'glance-status';
+
+type Unary<Request> = (request: Request, metadata: Metadata, options: { deadline: number }, callback: (error: ServiceError | null, response?: CatalogImage__Output) => void) => unknown;
+
+/**
+ * Catalog writes, made on the controller (the catalog's single writer). Its refusals come back as
+ * Glance errors; when it cannot be reached the write answers 503, as the image API promises.
+ */
+export class CatalogClient {
+  constructor(
+    private readonly client: AgentGatewayClient,
+    private readonly catalog: LocalCatalog,
+  ) {}
+
+  create(bodyJson: string, owner: string | null): Promise<ImageRecord> {
+    return this.call(this.client.CreateImage.bind(this.client) as Unary<object>, { bodyJson, owner: owner ?? '' });
+  }
+
+  patch(id: string, patchJson: string, contentType: string): Promise<ImageRecord> {
+    return this.call(this.client.PatchImage.bind(this.client) as Unary<object>, { id, patchJson, contentType });
+  }
+
+  changeStatus(id: string, action: 'deactivate' | 'reactivate'): Promise<ImageRecord> {
+    return this.call(this.client.ChangeImageStatus.bind(this.client) as Unary<object>, { id, action });
+  }
+
+  delete(id: string): Promise<ImageRecord> {
+    return this.call(this.client.DeleteImage.bind(this.client) as Unary<object>, { id });
+  }
+
+  beginUpload(id: string): Promise<ImageRecord> {
+    return this.call(this.client.BeginUpload.bind(this.client) as Unary<object>, { id });
+  }
+
+  completeUpload(request: CompleteUploadRequest): Promise<ImageRecord> {
+    return this.call(this.client.CompleteUpload.bind(this.client) as Unary<object>, request);
+  }
+
+  abortUpload(request: AbortUploadRequest): Promise<ImageRecord> {
+    return this.call(this.client.AbortUpload.bind(this.client) as Unary<object>, request);
+  }
+
+  registerDiscoveredFile(file: DiscoveredFile): Promise<ImageRecord> {
+    return this.call(this.client.RegisterDiscoveredFile.bind(this.client) as Unary<object>, file);
+  }
+
+  private call(method: Unary<object>, request: object): Promise<ImageRecord> {
+    return new Promise((resolve, reject) => {
+      method(request, new Metadata(), { deadline: Date.now() + DEADLINE_MS }, (error, response) => {
+        if (error || !response) reject(toGlanceError(error));
+        else resolve(this.catalog.put(response));
+      });
+    });
+  }
+}
+
+function toGlanceError(error: ServiceError | null): GlanceError {
+  if (error?.code === status.FAILED_PRECONDITION) {
+    const httpStatus = Number(error.metadata?.get(GLANCE_STATUS_TRAILER)[0] ?? 400);
+    return new GlanceError(httpStatus, error.details);
+  }
+  return new GlanceError(503, `The image catalog is unreachable (${error?.details ?? 'no answer'}); try again later or another host.`);
+}

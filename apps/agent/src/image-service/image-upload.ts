@@ -1,0 +1,124 @@
+import { GlanceError, type ImageRecord } from '@imagelib/glance';
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import type { CatalogClient } from '../catalog/catalog-client.js';
+import type { Logger } from '../log.js';
+
+export interface UploadHasher {
+  update(chunk: Buffer): Promise<void>;
+  digest(): Promise<{ md5: string; sha512: string; size: number }>;
+  abort(): void;
+}
+
+export interface ImageUploadOptions {
+  repositoryPath: string;
+  maxUploadBytes: number;
+  catalog: CatalogClient;
+  newHasher: () => UploadHasher;
+  detectFormat: (path: string) => Promise<{ diskFormat: string; virtualSize: number }>;
+  log: Logger;
+}
+
+/**
+ * PUT /v2/images/{id}/file. The data goes to a temporary dot-file in the repository while MD5 and
+ * SHA-512 are computed off the event loop; it is fsynced, checked against the client's declared
+ * hashes, renamed to the image's file, and only then does the image become active. On any failure
+ * the temporary file is removed and the image goes back to queued (client went away) or to killed.
+ */
+export async function receiveUpload(options: ImageUploadOptions, image: ImageRecord, request: IncomingMessage): Promise<ImageRecord> {
+  const declaredLength = Number(request.headers['content-length'] ?? NaN);
+  if (declaredLength > options.maxUploadBytes) throw tooLarge(options.maxUploadBytes);
+  const declaredMd5 = parseContentMd5(request.headers['content-md5']);
+  const declaredSha512 = parseHex(request.headers['x-image-meta-os-hash-value'], 128, 'X-Image-Meta-Os-Hash-Value');
+
+  await options.catalog.beginUpload(image.id);
+  const temporary = join(options.repositoryPath, `.upload-${image.id}-${randomBytes(4).toString('hex')}.part`);
+  const hasher = options.newHasher();
+  let kill = false;
+  try {
+    const file = await open(temporary, 'wx', 0o640);
+    try {
+      let size = 0;
+      for await (const chunk of request as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > options.maxUploadBytes) {
+          kill = true;
+          throw tooLarge(options.maxUploadBytes);
+        }
+        await Promise.all([hasher.update(chunk), file.write(chunk)]);
+      }
+      if (!request.complete) throw new GlanceError(400, 'The upload was interrupted before the client finished it.');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    const digest = await hasher.digest();
+    if (declaredMd5 && declaredMd5 !== digest.md5) {
+      kill = true;
+      throw new GlanceError(400, `Checksum verification failed: the data's MD5 is ${digest.md5}, the client declared ${declaredMd5}.`);
+    }
+    if (declaredSha512 && declaredSha512 !== digest.sha512) {
+      kill = true;
+      throw new GlanceError(400, `Checksum verification failed: the data's SHA-512 differs from the declared one.`);
+    }
+    const format = await options.detectFormat(temporary);
+    const fileName = image.id;
+    const finalPath = join(options.repositoryPath, fileName);
+    await rename(temporary, finalPath);
+    await syncDirectory(options.repositoryPath);
+    try {
+      return await options.catalog.completeUpload({
+        id: image.id,
+        size: digest.size,
+        checksum: digest.md5,
+        osHashValue: digest.sha512,
+        diskFormatDetected: format.diskFormat,
+        virtualSize: format.virtualSize,
+        fileName,
+      });
+    } catch (error) {
+      // Not active, so not served: take the file back out rather than leave an orphan.
+      await unlink(finalPath).catch(() => undefined);
+      throw error;
+    }
+  } catch (error) {
+    hasher.abort();
+    await unlink(temporary).catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    await options.catalog.abortUpload({ id: image.id, reason, kill }).catch((abortError: unknown) => {
+      options.log.warn({ imageId: image.id, err: abortError }, 'could not tell the controller that an upload failed');
+    });
+    options.log.warn({ imageId: image.id, reason }, 'upload failed');
+    throw error;
+  }
+}
+
+function tooLarge(limit: number): GlanceError {
+  return new GlanceError(413, `Image exceeds the storage quota: the limit is ${limit} bytes.`);
+}
+
+/** Content-MD5 as glanceclient sends it (hex) or as RFC 1864 says (base64). */
+function parseContentMd5(value: string | string[] | undefined): string | null {
+  if (typeof value !== 'string' || value === '') return null;
+  if (/^[0-9a-fA-F]{32}$/.test(value)) return value.toLowerCase();
+  const decoded = Buffer.from(value, 'base64');
+  if (decoded.length === 16 && decoded.toString('base64') === value) return decoded.toString('hex');
+  throw new GlanceError(400, 'Content-MD5 must be an MD5 digest in hex or base64.');
+}
+
+function parseHex(value: string | string[] | undefined, length: number, header: string): string | null {
+  if (typeof value !== 'string' || value === '') return null;
+  if (!new RegExp(`^[0-9a-fA-F]{${length}}$`).test(value)) throw new GlanceError(400, `${header} must be ${length} hex digits.`);
+  return value.toLowerCase();
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const directory = await open(path, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}

@@ -1,0 +1,50 @@
+import { GlanceError, type ImageRecord } from '@imagelib/glance';
+import { ImageTokenError, verifyImageToken } from '@imagelib/image-token';
+import type { IncomingMessage } from 'node:http';
+
+/** Who is calling the image API. */
+export interface Caller {
+  project: string | null;
+  admin: boolean;
+}
+
+/** Everyone is admin: the explicit development mode (`imageApiAuth: none`). */
+const NO_AUTH_CALLER: Caller = { project: null, admin: true };
+
+/**
+ * Verifies X-Auth-Token locally with the controller's public key: no round trip, so the image API
+ * keeps working while the controller is away.
+ */
+export class RequestAuth {
+  private publicKeyPem: string | null = null;
+
+  constructor(private readonly mode: 'token' | 'none') {}
+
+  /** The key arrives with the controller's welcome; kept across reconnects. */
+  setPublicKey(pem: string): void {
+    if (pem) this.publicKeyPem = pem;
+  }
+
+  caller(request: IncomingMessage): Caller {
+    if (this.mode === 'none') return NO_AUTH_CALLER;
+    const token = request.headers['x-auth-token'];
+    if (typeof token !== 'string' || token === '') throw new GlanceError(401, 'This server could not verify that you are authorized to access the document you requested.');
+    if (!this.publicKeyPem) throw new GlanceError(503, 'This host has not yet learned how to verify tokens; try again shortly.');
+    try {
+      const claims = verifyImageToken(this.publicKeyPem, token, Math.floor(Date.now() / 1000));
+      return { project: claims.project, admin: claims.admin };
+    } catch (error) {
+      if (error instanceof ImageTokenError) throw new GlanceError(401, `Authentication failed: ${error.message}.`);
+      throw error;
+    }
+  }
+}
+
+/** Glance's visibility rule, for a caller without image memberships: public and community for all, the rest for its owner. */
+export function canSee(caller: Caller, image: ImageRecord): boolean {
+  return caller.admin || image.visibility === 'public' || image.visibility === 'community' || (image.owner !== null && image.owner === caller.project);
+}
+
+export function canChange(caller: Caller, image: ImageRecord): boolean {
+  return caller.admin || (image.owner !== null && image.owner === caller.project);
+}

@@ -1,0 +1,92 @@
+import type { AgentMessage } from '@imagelib/proto';
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CatalogClient } from '../catalog/catalog-client.js';
+import type { LocalCatalog } from '../catalog/local-catalog.js';
+import { GlanceApi } from '../image-service/glance-api.js';
+import type { UploadHasher } from '../image-service/image-upload.js';
+import { ImageService } from '../image-service/image-service.js';
+import type { RequestAuth } from '../image-service/request-auth.js';
+import type { Logger } from '../log.js';
+import { isSafeFileName } from '../status/image-file-status.js';
+import { ImageStatusReporter } from '../status/image-status-reporter.js';
+import { prepareRepository } from './repository-directory.js';
+import { storageIdentity } from './storage-identity.js';
+
+const DRAIN_TIMEOUT_MS = 10_000;
+const SAFETY_RECHECK_MS = 30_000;
+
+/** What the image-library role needs from the rest of the agent. */
+export interface ImageLibraryDeps {
+  bindAddress: string;
+  advertisedHost: string;
+  catalog: LocalCatalog;
+  writes: CatalogClient;
+  auth: RequestAuth;
+  send: (message: AgentMessage) => boolean;
+  maxUploadBytes: number;
+  newHasher: () => UploadHasher;
+  detectFormat: (path: string) => Promise<{ diskFormat: string; virtualSize: number }>;
+  log: Logger;
+}
+
+/** The image-library role running on this host: repository, image service and image statuses. */
+export class ImageLibrary {
+  private constructor(
+    readonly repositoryPath: string,
+    readonly storageId: string,
+    readonly url: string,
+    private readonly service: ImageService,
+    private readonly reporter: ImageStatusReporter,
+    private readonly cleanups: (() => void)[],
+  ) {}
+
+  /** Prepares the repository and starts the image service; rejects with the reason it cannot run. */
+  static async start(deps: ImageLibraryDeps, repositoryPath: string, port: number): Promise<ImageLibrary> {
+    await prepareRepository(repositoryPath);
+    const storageId = await storageIdentity(repositoryPath);
+    const api = new GlanceApi({
+      repositoryPath,
+      catalog: deps.catalog,
+      writes: deps.writes,
+      auth: deps.auth,
+      upload: { maxUploadBytes: deps.maxUploadBytes, newHasher: deps.newHasher, detectFormat: deps.detectFormat },
+      log: deps.log,
+    });
+    const service = new ImageService({ bindAddress: deps.bindAddress, port, drainTimeoutMs: DRAIN_TIMEOUT_MS }, (request, response, fallbackHost) => api.handle(request, response, fallbackHost), deps.log);
+    await service.start();
+    const reporter = new ImageStatusReporter({ repositoryPath, images: () => deps.catalog.all(), send: (report) => deps.send({ imageStatus: report }) }, deps.log);
+    const stopWatching = deps.catalog.onChange((ids) => void reporter.recheck(ids));
+    const timer = setInterval(() => void reporter.recheck(), SAFETY_RECHECK_MS);
+    const library = new ImageLibrary(repositoryPath, storageId, `http://${deps.advertisedHost}:${service.port}`, service, reporter, [stopWatching, () => clearInterval(timer)]);
+    void reporter.reportAll();
+    return library;
+  }
+
+  /** After (re)connecting: the controller gets the complete picture. */
+  reportAll(): Promise<void> {
+    return this.reporter.reportAll();
+  }
+
+  recheck(imageIds?: string[]): Promise<void> {
+    return this.reporter.recheck(imageIds);
+  }
+
+  /** Removes a deleted image's data file; a file already gone counts as deleted. */
+  async deleteFile(fileName: string): Promise<{ deleted: boolean; reason: string }> {
+    if (!isSafeFileName(fileName)) return { deleted: false, reason: `unsafe file name ${JSON.stringify(fileName)} refused` };
+    const path = join(this.repositoryPath, fileName);
+    try {
+      await unlink(path);
+      return { deleted: true, reason: '' };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      return code === 'ENOENT' ? { deleted: true, reason: 'already gone' } : { deleted: false, reason: `${code} on ${path}` };
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const cleanup of this.cleanups) cleanup();
+    await this.service.stop();
+  }
+}

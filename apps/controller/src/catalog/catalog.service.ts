@@ -1,0 +1,159 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CatalogRepository, type ImageEntity } from '@imagelib/store';
+import { applyImagePatch, assertCanDelete, assertCanUpload, deactivatedStatus, GlanceError, parseCreateImage, parseJsonBody, reactivatedStatus } from '@imagelib/glance';
+import type { AbortUploadRequest__Output, CompleteUploadRequest__Output, DiscoveredFile__Output } from '@imagelib/proto';
+import { randomUUID } from 'node:crypto';
+import { CatalogSync } from './catalog-sync.service.js';
+import { toRecord, withFields } from './image-mapping.js';
+
+const FILE_NAME = /^[^/\0]{1,255}$/;
+
+/**
+ * The catalog's single writer. Image API calls arriving from any host are applied here with
+ * Glance's rules, and every change is streamed to the hosts.
+ */
+@Injectable()
+export class CatalogService {
+  private readonly logger = new Logger(CatalogService.name);
+
+  constructor(
+    private readonly catalog: CatalogRepository,
+    private readonly sync: CatalogSync,
+  ) {}
+
+  async create(bodyJson: string, owner: string | null): Promise<ImageEntity> {
+    const parsed = parseCreateImage(parseJsonBody(bodyJson), { owner });
+    const id = parsed.id ?? randomUUID();
+    if (await this.catalog.findById(id)) throw GlanceError.imageAlreadyExists(id);
+    const now = new Date().toISOString();
+    const image = await this.catalog.create({
+      id,
+      ...parsed.fields,
+      status: 'queued',
+      size: null,
+      virtualSize: null,
+      checksum: null,
+      osHashAlgo: null,
+      osHashValue: null,
+      createdAt: now,
+      updatedAt: now,
+      fileName: null,
+    });
+    return this.changed(image, 'created');
+  }
+
+  patch(id: string, patchJson: string, contentType: string): Promise<ImageEntity> {
+    const ops = parseJsonBody(patchJson);
+    return this.change(id, 'updated', (current, now) => withFields(current, applyImagePatch(toRecord(current), ops, { contentType: contentType || undefined }), now));
+  }
+
+  deactivate(id: string): Promise<ImageEntity> {
+    return this.change(id, 'deactivated', (current, now) => {
+      const status = deactivatedStatus(toRecord(current));
+      return status === current.status ? current : { ...current, status, updatedAt: now };
+    });
+  }
+
+  reactivate(id: string): Promise<ImageEntity> {
+    return this.change(id, 'reactivated', (current, now) => {
+      const status = reactivatedStatus(toRecord(current));
+      return status === current.status ? current : { ...current, status, updatedAt: now };
+    });
+  }
+
+  delete(id: string): Promise<ImageEntity> {
+    return this.change(id, 'deleted', (current, now) => {
+      assertCanDelete(toRecord(current));
+      return { ...current, status: 'deleted', updatedAt: now, filesPending: current.fileName !== null };
+    });
+  }
+
+  beginUpload(id: string): Promise<ImageEntity> {
+    return this.change(id, 'upload started', (current, now) => {
+      assertCanUpload(toRecord(current));
+      return { ...current, status: 'saving', updatedAt: now };
+    });
+  }
+
+  completeUpload(request: CompleteUploadRequest__Output): Promise<ImageEntity> {
+    if (!FILE_NAME.test(request.fileName)) throw GlanceError.badRequest('invalid file name');
+    return this.change(request.id, 'uploaded', (current, now) => {
+      if (current.status !== 'saving') throw GlanceError.gone(`Image ${request.id} was not being uploaded (status ${current.status}).`);
+      return {
+        ...current,
+        status: 'active',
+        size: request.size,
+        virtualSize: request.virtualSize || request.size,
+        checksum: request.checksum,
+        osHashAlgo: 'sha512',
+        osHashValue: request.osHashValue,
+        fileName: request.fileName,
+        updatedAt: now,
+      };
+    });
+  }
+
+  abortUpload(request: AbortUploadRequest__Output): Promise<ImageEntity> {
+    return this.change(request.id, request.kill ? 'upload killed' : 'upload abandoned', (current, now) => {
+      if (current.status !== 'saving') return current;
+      return { ...current, status: request.kill ? 'killed' : 'queued', updatedAt: now };
+    });
+  }
+
+  /**
+   * A complete file found in a repository. On shared storage several hosts find the same file:
+   * it is catalogued once, by file name. A file whose content changed takes its new size and hashes.
+   */
+  async registerDiscoveredFile(file: DiscoveredFile__Output): Promise<ImageEntity> {
+    if (!FILE_NAME.test(file.fileName) || file.fileName.startsWith('.')) throw GlanceError.badRequest('invalid file name');
+    const data = {
+      size: file.size,
+      virtualSize: file.virtualSize || file.size,
+      checksum: file.checksum,
+      osHashAlgo: 'sha512',
+      osHashValue: file.osHashValue,
+      diskFormat: file.diskFormat,
+    };
+    const before = await this.catalog.revision();
+    const image = await this.catalog.updateByFileName(file.fileName, (current) => {
+      const now = new Date().toISOString();
+      if (current) {
+        if (current.osHashValue === file.osHashValue && current.size === file.size) return current;
+        return { ...current, ...data, status: 'active', updatedAt: now };
+      }
+      return {
+        id: randomUUID(),
+        name: file.fileName,
+        status: 'active',
+        visibility: 'public',
+        protected: false,
+        osHidden: false,
+        containerFormat: 'bare',
+        minRam: 0,
+        minDisk: 0,
+        owner: null,
+        tags: [],
+        properties: {},
+        createdAt: now,
+        updatedAt: now,
+        fileName: file.fileName,
+        ...data,
+      };
+    });
+    return image.revision > before ? this.changed(image, `catalogued from the file ${file.fileName}`) : image;
+  }
+
+  private async change(id: string, what: string, apply: (current: ImageEntity, now: string) => ImageEntity): Promise<ImageEntity> {
+    const image = await this.catalog.update(id, (current) => {
+      if (!current || current.status === 'deleted') throw GlanceError.imageNotFound(id);
+      return apply(current, new Date().toISOString());
+    });
+    return this.changed(image, what);
+  }
+
+  private changed(image: ImageEntity, what: string): ImageEntity {
+    this.logger.log(`image ${image.id} ${what} (revision ${image.revision}, status ${image.status})`);
+    this.sync.catalogChanged();
+    return image;
+  }
+}

@@ -1,0 +1,110 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CatalogRepository, type HostEntity, HostsRepository, type ImageEntity } from '@imagelib/store';
+import type { FileDeletionResult__Output } from '@imagelib/proto';
+import { AgentSessions } from '../agents/agent-sessions.service.js';
+
+const SWEEP_INTERVAL_MS = 2000;
+const RESEND_AFTER_MS = 30_000;
+
+/**
+ * Removes the data files of deleted images from the hosts. Hosts that report the same storage id
+ * share one storage: there the file is deleted once, by one host, and only after every connected
+ * host of that storage has applied the deletion to its catalog (so none still serves the image).
+ * Hosts on their own storage each delete their copy. Deletion is idempotent on the host.
+ */
+@Injectable()
+export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(FileReaper.name);
+  /** "<image>/<storage>" → when the delete command was sent. */
+  private readonly sent = new Map<string, number>();
+  /** "<image>/<storage>" done. */
+  private readonly done = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping = false;
+
+  constructor(
+    private readonly catalog: CatalogRepository,
+    private readonly hosts: HostsRepository,
+    private readonly sessions: AgentSessions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.poke(), SWEEP_INTERVAL_MS);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Re-examines pending deletions now (after an ack, a result, a reconnect). */
+  poke(): void {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    this.sweep()
+      .catch((error: unknown) => this.logger.warn(`file deletion sweep failed: ${String(error)}`))
+      .finally(() => {
+        this.sweeping = false;
+      });
+  }
+
+  async result(hostId: string, result: FileDeletionResult__Output): Promise<void> {
+    const image = await this.catalog.findById(result.imageId);
+    if (!image || !image.filesPending) return;
+    const storage = storageOf((await this.hosts.findById(hostId)) ?? undefined, hostId);
+    const key = `${image.id}/${storage}`;
+    this.sent.delete(key);
+    if (!result.deleted) {
+      await this.catalog.recordHostStatuses(hostId, [{ imageId: image.id, state: 'cannot-delete', reason: result.reason }], false, new Date().toISOString());
+      this.logger.warn(`host ${hostId} could not delete the file of image ${image.id}: ${result.reason}`);
+      return;
+    }
+    this.done.add(key);
+    await this.catalog.forgetHostStatus(hostId, image.id);
+    this.poke();
+  }
+
+  private async sweep(): Promise<void> {
+    const pending = await this.catalog.filesPendingDeletion();
+    if (pending.length === 0) return;
+    const groups = groupByStorage(await this.hosts.hostsWithRole('image-library'));
+    for (const image of pending) {
+      let complete = true;
+      for (const [storage, members] of groups) {
+        const key = `${image.id}/${storage}`;
+        if (this.done.has(key)) continue;
+        complete = false;
+        this.dispatch(image, key, members);
+      }
+      if (complete) {
+        await this.catalog.markFilesDeleted(image.id);
+        for (const [storage] of groups) this.done.delete(`${image.id}/${storage}`);
+        this.logger.log(`the file of deleted image ${image.id} is gone from every storage`);
+      }
+    }
+  }
+
+  private dispatch(image: ImageEntity, key: string, members: HostEntity[]): void {
+    const sentAt = this.sent.get(key);
+    if (sentAt !== undefined && Date.now() - sentAt < RESEND_AFTER_MS) return;
+    const connected = members.filter((host) => this.sessions.isConnected(host.id));
+    if (connected.length === 0) return;
+    // Nobody on this storage may still list the image as theirs to serve.
+    if (!connected.every((host) => (this.sessions.catalogProgress(host.id)?.acked ?? 0) >= image.revision)) return;
+    const deleter = connected[0] as HostEntity;
+    if (this.sessions.send(deleter.id, { deleteFiles: { files: [{ imageId: image.id, fileName: image.fileName ?? '' }] } })) this.sent.set(key, Date.now());
+  }
+}
+
+function storageOf(host: HostEntity | undefined, hostId: string): string {
+  const storageId = host?.roles.find((role) => role.role === 'image-library')?.storageId;
+  return storageId ? `storage:${storageId}` : `host:${hostId}`;
+}
+
+function groupByStorage(hosts: HostEntity[]): Map<string, HostEntity[]> {
+  const groups = new Map<string, HostEntity[]>();
+  for (const host of [...hosts].sort((a, b) => a.hostname.localeCompare(b.hostname))) {
+    const storage = storageOf(host, host.id);
+    groups.set(storage, [...(groups.get(storage) ?? []), host]);
+  }
+  return groups;
+}

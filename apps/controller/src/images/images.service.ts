@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { CatalogRepository, type HostEntity, HostsRepository, type ImageEntity, type ImageHostStatusEntity } from '@imagelib/store';
+import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { DomainError, ErrorCode } from '../errors/domain-error.js';
+import type { HostImageDto, ImageDto, ImageOnHostDto } from './dto/image.dto.js';
+
+/** The image × host matrix: what the hosts reported, with `offline` where a host cannot serve now. */
+@Injectable()
+export class ImagesService {
+  constructor(
+    private readonly catalog: CatalogRepository,
+    private readonly hosts: HostsRepository,
+    private readonly sessions: AgentSessions,
+  ) {}
+
+  async list(): Promise<ImageDto[]> {
+    const [images, hosts, statuses] = await Promise.all([this.catalog.listLive(), this.hosts.hostsWithRole('image-library'), this.catalog.allStatuses()]);
+    const byKey = new Map(statuses.map((s) => [`${s.imageId}/${s.hostId}`, s]));
+    return images.map((image) => this.toDto(image, hosts, (hostId) => byKey.get(`${image.id}/${hostId}`)));
+  }
+
+  async get(id: string): Promise<ImageDto> {
+    const image = await this.catalog.findById(id);
+    if (!image || image.status === 'deleted') throw new DomainError(ErrorCode.NotFound, `image ${id} not found`);
+    const [hosts, statuses] = await Promise.all([this.hosts.hostsWithRole('image-library'), this.catalog.statusesOfImage(id)]);
+    const byHost = new Map(statuses.map((s) => [s.hostId, s]));
+    return this.toDto(image, hosts, (hostId) => byHost.get(hostId));
+  }
+
+  async ofHost(hostId: string): Promise<HostImageDto[]> {
+    const host = await this.hosts.findById(hostId);
+    if (!host) throw new DomainError(ErrorCode.NotFound, `host ${hostId} not found`);
+    const [images, statuses] = await Promise.all([this.catalog.listLive(), this.catalog.statusesOfHost(hostId)]);
+    const byImage = new Map(statuses.map((s) => [s.imageId, s]));
+    return images.map((image) => ({ imageId: image.id, name: image.name, ...this.statusOn(host, byImage.get(image.id)) }));
+  }
+
+  private toDto(image: ImageEntity, hosts: HostEntity[], statusOf: (hostId: string) => ImageHostStatusEntity | undefined): ImageDto {
+    return {
+      id: image.id,
+      name: image.name,
+      status: image.status,
+      diskFormat: image.diskFormat,
+      containerFormat: image.containerFormat,
+      size: image.size,
+      virtualSize: image.virtualSize,
+      checksum: image.checksum,
+      osHashValue: image.osHashValue,
+      visibility: image.visibility,
+      protected: image.protected,
+      fileName: image.fileName,
+      createdAt: image.createdAt,
+      updatedAt: image.updatedAt,
+      hosts: hosts.map((host): ImageOnHostDto => ({ hostId: host.id, hostname: host.hostname, ...this.statusOn(host, statusOf(host.id)) })),
+    };
+  }
+
+  private statusOn(host: HostEntity, reported: ImageHostStatusEntity | undefined): { status: string; reason: string } {
+    if (!this.sessions.isConnected(host.id)) {
+      const since = this.sessions.liveness(host.id, host.lastHeartbeatAt).lastHeartbeatAt;
+      return { status: 'offline', reason: `host disconnected${since ? ` at ${since.toISOString()}` : ''}` };
+    }
+    const role = host.roles.find((r) => r.role === 'image-library');
+    if (!role || role.state !== 'active') return { status: 'offline', reason: `image service not running (role ${role?.state ?? 'absent'}${role?.reason ? `: ${role.reason}` : ''})` };
+    if (!reported) return { status: 'missing', reason: 'no report from the host yet' };
+    return { status: reported.state, reason: reported.reason };
+  }
+}

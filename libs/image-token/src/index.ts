@@ -1,0 +1,1 @@
+export { ImageTokenError, signImageToken, verifyImageToken, type ImageTokenClaims } from './image-token.js';

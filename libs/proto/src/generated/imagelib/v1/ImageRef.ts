@@ -1,0 +1,10 @@
+// Original file: libs/proto/proto/imagelib/v1/agent_gateway.proto
+
+
+export interface ImageRef {
+  'id'?: (string);
+}
+
+export interface ImageRef__Output {
+  'id': (string);
+}
