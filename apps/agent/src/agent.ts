@@ -50,6 +50,8 @@ export class Agent {
           auth,
           send,
           maxUploadBytes: this.config.maxUploadBytes,
+          hashing,
+          discoveryCachePath: this.config.discoveryCachePath,
           newHasher: () => hashing.streamHasher(),
           detectFormat: detectDiskFormat,
           log: this.log,

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chownSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ControllerProcess, JoinToken } from './controller.js';
 import { AGENT_MAIN, exited, startNode, tempDir, waitFor } from './processes.js';
@@ -14,7 +14,11 @@ export class AgentProcess {
     readonly hostname: string,
     private readonly controller: ControllerProcess,
     private readonly extraArgs: string[] = [],
-  ) {}
+    /** Run as this user instead of the test's (root bypasses permission checks). */
+    private readonly user?: { uid: number; gid: number },
+  ) {
+    if (user) chownSync(this.stateDir, user.uid, user.gid);
+  }
 
   get hostId(): string {
     return (JSON.parse(readFileSync(join(this.stateDir, 'credential.json'), 'utf8')) as { hostId: string }).hostId;
@@ -23,7 +27,7 @@ export class AgentProcess {
   start(join?: JoinToken): ChildProcess {
     const args = ['--controller', this.controller.grpcAddress, '--state-dir', this.stateDir, '--hostname', this.hostname, '--bind-address', '127.0.0.1', ...this.extraArgs];
     if (join) args.push('--join-token', join.token, '--ca-cert-hash', join.caCertHash);
-    this.child = startNode(AGENT_MAIN, args, {}, this.logFile);
+    this.child = startNode(AGENT_MAIN, args, {}, this.logFile, this.user);
     return this.child;
   }
 

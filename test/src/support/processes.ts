@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,8 +31,8 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts a node process, logging its output to a file; killed when the test process exits. */
-export function startNode(main: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
-  const child = spawn(process.execPath, [main, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startNode(main: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, user?: { uid: number; gid: number }): ChildProcess {
+  const child = spawn(process.execPath, [main, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...user });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
@@ -62,4 +62,21 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** True when running as root; otherwise says loudly that the test did not run, and fails under CI=true. */
+export function rootAvailable(what: string): boolean {
+  if (process.getuid?.() === 0) return true;
+  if (process.env.CI === 'true') throw new Error(`${what} needs root (CI runs as root)`);
+  console.warn(`\n*** ${what} needs root: it DID NOT RUN ***\n`);
+  return false;
+}
+
+/** True when the command is installed; otherwise says loudly that the test did not run, and fails under CI=true. */
+export function commandAvailable(command: string, debianPackage: string): boolean {
+  const found = process.env.PATH?.split(':').some((dir) => existsSync(join(dir, command)));
+  if (found) return true;
+  if (process.env.CI === 'true') throw new Error(`${command} is missing: apt-get install ${debianPackage} (.ci/run does)`);
+  console.warn(`\n*** ${command} is missing (apt-get install ${debianPackage}): tests that need it DID NOT RUN ***\n`);
+  return false;
 }

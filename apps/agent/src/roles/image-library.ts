@@ -3,18 +3,23 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CatalogClient } from '../catalog/catalog-client.js';
 import type { LocalCatalog } from '../catalog/local-catalog.js';
+import { RepositoryDiscovery } from '../discovery/repository-discovery.js';
 import { GlanceApi } from '../image-service/glance-api.js';
 import type { UploadHasher } from '../image-service/image-upload.js';
 import { ImageService } from '../image-service/image-service.js';
 import type { RequestAuth } from '../image-service/request-auth.js';
 import type { Logger } from '../log.js';
+import type { HashingPool } from '../media/hashing.js';
 import { isSafeFileName } from '../status/image-file-status.js';
 import { ImageStatusReporter } from '../status/image-status-reporter.js';
+import { DiscoveryRegistrar } from './discovery-registrar.js';
 import { prepareRepository } from './repository-directory.js';
 import { storageIdentity } from './storage-identity.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
-const SAFETY_RECHECK_MS = 30_000;
+const SAFETY_RECHECK_MS = 10_000;
+/** Watcher hints arrive by the thousand while a file is copied: they are gathered for this long. */
+const ACTIVITY_BATCH_MS = 300;
 
 /** What the image-library role needs from the rest of the agent. */
 export interface ImageLibraryDeps {
@@ -25,6 +30,9 @@ export interface ImageLibraryDeps {
   auth: RequestAuth;
   send: (message: AgentMessage) => boolean;
   maxUploadBytes: number;
+  hashing: HashingPool;
+  /** Where discovery keeps the hashes of files it has read, so a restart does not read them again. */
+  discoveryCachePath: string;
   newHasher: () => UploadHasher;
   detectFormat: (path: string) => Promise<{ diskFormat: string; virtualSize: number }>;
   log: Logger;
@@ -38,6 +46,7 @@ export class ImageLibrary {
     readonly url: string,
     private readonly service: ImageService,
     private readonly reporter: ImageStatusReporter,
+    private readonly discovery: RepositoryDiscovery,
     private readonly cleanups: (() => void)[],
   ) {}
 
@@ -58,8 +67,58 @@ export class ImageLibrary {
     const reporter = new ImageStatusReporter({ repositoryPath, images: () => deps.catalog.all(), send: (report) => deps.send({ imageStatus: report }) }, deps.log);
     const stopWatching = deps.catalog.onChange((ids) => void reporter.recheck(ids));
     const timer = setInterval(() => void reporter.recheck(), SAFETY_RECHECK_MS);
-    const library = new ImageLibrary(repositoryPath, storageId, `http://${deps.advertisedHost}:${service.port}`, service, reporter, [stopWatching, () => clearInterval(timer)]);
+    const imagesOf = (fileName: string) => deps.catalog.all().filter((image) => image.fileName === fileName).map((image) => image.id);
+    const active = new Set<string>();
+    let activityTimer: NodeJS.Timeout | null = null;
+    const noteActivity = (fileName: string) => {
+      active.add(fileName);
+      activityTimer ??= setTimeout(() => {
+        activityTimer = null;
+        const names = new Set(active);
+        active.clear();
+        const ids = deps.catalog.all().filter((image) => image.fileName !== null && names.has(image.fileName)).map((image) => image.id);
+        if (ids.length > 0) void reporter.recheck(ids);
+      }, ACTIVITY_BATCH_MS);
+    };
+    const registrar = new DiscoveryRegistrar(deps.writes, (image) => void reporter.recheck([image.id]), deps.log);
+    const discovery = new RepositoryDiscovery(
+      {
+        repositoryPath,
+        cachePath: deps.discoveryCachePath,
+        hash: (file, signal) => deps.hashing.hashFileHandle(file, { signal }),
+        listener: {
+          onDiscovered: (found) => {
+            // An uploaded image's own file (named by its id) is already catalogued.
+            if (deps.catalog.get(found.fileName)) void reporter.recheck([found.fileName]);
+            else registrar.add(found);
+          },
+          onRemoved: (fileName) => {
+            registrar.withdraw(fileName);
+            void reporter.recheck(imagesOf(fileName));
+          },
+          onRefused: (fileName, reason) => {
+            deps.log.warn({ fileName, reason }, 'refused an entry of the repository');
+            void reporter.recheck(imagesOf(fileName));
+          },
+          onUnavailable: (reason) => {
+            deps.log.warn({ repositoryPath, reason }, 'the repository is unavailable');
+            void reporter.recheck();
+          },
+          onAvailable: () => void reporter.recheck(),
+          onActivity: noteActivity,
+        },
+      },
+      deps.log,
+    );
+    const library = new ImageLibrary(repositoryPath, storageId, `http://${deps.advertisedHost}:${service.port}`, service, reporter, discovery, [
+      stopWatching,
+      () => clearInterval(timer),
+      () => registrar.close(),
+      () => activityTimer && clearTimeout(activityTimer),
+    ]);
     void reporter.reportAll();
+    // The first scan of a large repository takes its hashing time; the service answers meanwhile.
+    discovery.start().catch((error: unknown) => deps.log.error({ err: error }, 'repository discovery failed to start'));
     return library;
   }
 
@@ -87,6 +146,7 @@ export class ImageLibrary {
 
   async stop(): Promise<void> {
     for (const cleanup of this.cleanups) cleanup();
+    await this.discovery.close();
     await this.service.stop();
   }
 }
