@@ -126,9 +126,13 @@ describe('bad input', () => {
       'DELETE /api/v1/join-tokens/{id}',
       'GET /api/v1/hosts',
       'GET /api/v1/hosts/{id}',
+      'GET /api/v1/hosts/{id}/images',
+      'GET /api/v1/images',
+      'GET /api/v1/images/{id}',
       'GET /api/v1/join-tokens',
       'GET /healthz',
       'GET /readyz',
+      'POST /api/v1/image-tokens',
       'POST /api/v1/join-tokens',
       'PUT /api/v1/hosts/{id}/roles/image-library',
     ]);
