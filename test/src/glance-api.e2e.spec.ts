@@ -145,7 +145,7 @@ describe('the image service with the real glance client', () => {
     if (!available) return;
     glance.ok(urls[2]!, 'image-delete', imageId);
     await waitFor('the file to be gone', () => !existsSync(join(shared, imageId)));
-    expect((await controller.request('GET', `/api/v1/images/${imageId}`)).status).toBe(404);
+    await waitFor('the image gone from the catalog', async () => (await controller.request('GET', `/api/v1/images/${imageId}`)).status === 404);
     const shown = glance.run(urls[0]!, 'image-show', imageId);
     expect(shown.status).toBe(1);
     expect(shown.stderr).toContain(`No image found with ID ${imageId}`);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
@@ -122,12 +122,31 @@ describe('a repository watched by an unprivileged agent', () => {
     await expectStatus('ok', /^$/);
   }, 180_000);
 
+  it('shows the operator a host that cannot delete a deleted image\'s file, until it can', async () => {
+    if (!ready) return;
+    const iso = await byName('install.iso');
+    chmodSync(repository, 0o555);
+    try {
+      expect((await fetch(`${url}/v2/images/${iso.id}`, { method: 'DELETE' })).status).toBe(204);
+      const stuck = await waitFor('cannot-delete on the host', async () => {
+        const view = (await controller.request<ImageView & { status: string }>('GET', `/api/v1/images/${iso.id}`)).body;
+        return view.hosts[0]?.status === 'cannot-delete' ? view : undefined;
+      });
+      expect(stuck.status).toBe('deleted');
+      expect(stuck.hosts[0]?.reason).toMatch(/EACCES/);
+    } finally {
+      chmodSync(repository, 0o750);
+    }
+    await waitFor('the file removed and the image gone', async () => (await controller.request('GET', `/api/v1/images/${iso.id}`)).status === 404, 20_000);
+    expect(existsSync(join(repository, 'install.iso'))).toBe(false);
+  });
+
   it('keeps listing and serving while the controller is down, answers 503 to writes, and converges when it is back', async () => {
     if (!ready) return;
     const raw = await byName('disk.raw');
     await controller.kill('SIGKILL');
     const listed = (await (await fetch(`${url}/v2/images`)).json()) as { images: { name: string }[] };
-    expect(listed.images.map((image) => image.name).sort()).toEqual(['cirros.qcow2', 'disk.raw', 'install.iso']);
+    expect(listed.images.map((image) => image.name).sort()).toEqual(['cirros.qcow2', 'disk.raw']);
     expect((await fetch(`${url}/v2/images/${raw.id}/file`)).status).toBe(200);
     const create = await fetch(`${url}/v2/images`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'later', disk_format: 'raw', container_format: 'bare' }) });
     expect(create.status).toBe(503);

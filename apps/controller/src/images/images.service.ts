@@ -13,15 +13,22 @@ export class ImagesService {
     private readonly sessions: AgentSessions,
   ) {}
 
+  /** Live images, and deleted ones whose files some host still has to remove (status "deleted"). */
   async list(): Promise<ImageDto[]> {
-    const [images, hosts, statuses] = await Promise.all([this.catalog.listLive(), this.hosts.hostsWithRole('image-library'), this.catalog.allStatuses()]);
+    const [live, leaving, hosts, statuses] = await Promise.all([
+      this.catalog.listLive(),
+      this.catalog.filesPendingDeletion(),
+      this.hosts.hostsWithRole('image-library'),
+      this.catalog.allStatuses(),
+    ]);
+    const images = [...live, ...leaving];
     const byKey = new Map(statuses.map((s) => [`${s.imageId}/${s.hostId}`, s]));
     return images.map((image) => this.toDto(image, hosts, (hostId) => byKey.get(`${image.id}/${hostId}`)));
   }
 
   async get(id: string): Promise<ImageDto> {
     const image = await this.catalog.findById(id);
-    if (!image || image.status === 'deleted') throw new DomainError(ErrorCode.NotFound, `image ${id} not found`);
+    if (!image || (image.status === 'deleted' && !image.filesPending)) throw new DomainError(ErrorCode.NotFound, `image ${id} not found`);
     const [hosts, statuses] = await Promise.all([this.hosts.hostsWithRole('image-library'), this.catalog.statusesOfImage(id)]);
     const byHost = new Map(statuses.map((s) => [s.hostId, s]));
     return this.toDto(image, hosts, (hostId) => byHost.get(hostId));
@@ -32,7 +39,7 @@ export class ImagesService {
     if (!host) throw new DomainError(ErrorCode.NotFound, `host ${hostId} not found`);
     const [images, statuses] = await Promise.all([this.catalog.listLive(), this.catalog.statusesOfHost(hostId)]);
     const byImage = new Map(statuses.map((s) => [s.imageId, s]));
-    return images.map((image) => ({ imageId: image.id, name: image.name, ...this.statusOn(host, byImage.get(image.id)) }));
+    return images.map((image) => ({ imageId: image.id, name: image.name, ...this.statusOn(image, host, byImage.get(image.id)) }));
   }
 
   private toDto(image: ImageEntity, hosts: HostEntity[], statusOf: (hostId: string) => ImageHostStatusEntity | undefined): ImageDto {
@@ -51,18 +58,18 @@ export class ImagesService {
       fileName: image.fileName,
       createdAt: image.createdAt,
       updatedAt: image.updatedAt,
-      hosts: hosts.map((host): ImageOnHostDto => ({ hostId: host.id, hostname: host.hostname, ...this.statusOn(host, statusOf(host.id)) })),
+      hosts: hosts.map((host): ImageOnHostDto => ({ hostId: host.id, hostname: host.hostname, ...this.statusOn(image, host, statusOf(host.id)) })),
     };
   }
 
-  private statusOn(host: HostEntity, reported: ImageHostStatusEntity | undefined): { status: string; reason: string } {
+  private statusOn(image: ImageEntity, host: HostEntity, reported: ImageHostStatusEntity | undefined): { status: string; reason: string } {
     if (!this.sessions.isConnected(host.id)) {
       const since = this.sessions.liveness(host.id, host.lastHeartbeatAt).lastHeartbeatAt;
       return { status: 'offline', reason: `host disconnected${since ? ` at ${since.toISOString()}` : ''}` };
     }
     const role = host.roles.find((r) => r.role === 'image-library');
     if (!role || role.state !== 'active') return { status: 'offline', reason: `image service not running (role ${role?.state ?? 'absent'}${role?.reason ? `: ${role.reason}` : ''})` };
-    if (!reported) return { status: 'missing', reason: 'no report from the host yet' };
+    if (!reported) return { status: 'missing', reason: image.status === 'deleted' ? 'deleted; its file is being removed' : 'no report from the host yet' };
     return { status: reported.state, reason: reported.reason };
   }
 }

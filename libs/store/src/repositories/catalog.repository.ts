@@ -101,14 +101,18 @@ export class CatalogRepository {
 
   /**
    * Records what a host says about its images. A complete report replaces everything known about
-   * that host; a partial one updates the images it names. Statuses of unknown images are ignored.
+   * that host; a partial one updates the images it names. Statuses of unknown images, and of
+   * deleted ones whose files are gone, are ignored.
    */
   recordHostStatuses(hostId: string, statuses: HostImageStatus[], complete: boolean, now: string): Promise<void> {
     return this.store.write(async (manager) => {
-      const known = new Set(
-        (await manager.find(ImageEntity, { select: { id: true }, where: { id: In(statuses.map((s) => s.imageId)), status: Not('deleted') } })).map((i) => i.id),
-      );
-      if (complete) await manager.delete(ImageHostStatusEntity, { hostId });
+      const named = await manager.find(ImageEntity, { select: { id: true, status: true, filesPending: true }, where: { id: In(statuses.map((s) => s.imageId)) } });
+      // Deleted images keep statuses only while their files are still being removed.
+      const known = new Set(named.filter((i) => i.status !== 'deleted' || i.filesPending).map((i) => i.id));
+      if (complete) {
+        const pendingDeletion = (await manager.find(ImageEntity, { select: { id: true }, where: { status: 'deleted', filesPending: true } })).map((i) => i.id);
+        await manager.delete(ImageHostStatusEntity, { hostId, imageId: Not(In(pendingDeletion)) });
+      }
       const rows = statuses.filter((s) => known.has(s.imageId)).map((s) => ({ ...s, hostId, updatedAt: now }));
       if (rows.length > 0) await manager.upsert(ImageHostStatusEntity, rows, ['imageId', 'hostId']);
     });
