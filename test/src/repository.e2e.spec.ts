@@ -144,9 +144,14 @@ describe('a repository watched by an unprivileged agent', () => {
   it('keeps listing and serving while the controller is down, answers 503 to writes, and converges when it is back', async () => {
     if (!ready) return;
     const raw = await byName('disk.raw');
+    const queued = await fetch(`${url}/v2/images`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'waiting', disk_format: 'raw', container_format: 'bare' }) });
+    const waitingId = ((await queued.json()) as { id: string }).id;
+    await waitFor('the queued image on the host', async () => (await fetch(`${url}/v2/images/${waitingId}`)).status === 200);
     await controller.kill('SIGKILL');
     const listed = (await (await fetch(`${url}/v2/images`)).json()) as { images: { name: string }[] };
-    expect(listed.images.map((image) => image.name).sort()).toEqual(['cirros.qcow2', 'disk.raw']);
+    expect(listed.images.map((image) => image.name).sort()).toEqual(['cirros.qcow2', 'disk.raw', 'waiting']);
+    const upload = await fetch(`${url}/v2/images/${waitingId}/file`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from('data') });
+    expect(upload.status).toBe(503);
     expect((await fetch(`${url}/v2/images/${raw.id}/file`)).status).toBe(200);
     const create = await fetch(`${url}/v2/images`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'later', disk_format: 'raw', container_format: 'bare' }) });
     expect(create.status).toBe(503);
