@@ -7,7 +7,18 @@ describe('the imagelib.v1 contract', () => {
 
   it('is a versioned package with the AgentGateway service', () => {
     const service = loadImagelibV1().AgentGateway.service;
-    expect(Object.keys(service).sort()).toEqual(['Connect', 'Enroll']);
+    expect(Object.keys(service).sort()).toEqual([
+      'AbortUpload',
+      'BeginUpload',
+      'ChangeImageStatus',
+      'CompleteUpload',
+      'Connect',
+      'CreateImage',
+      'DeleteImage',
+      'Enroll',
+      'PatchImage',
+      'RegisterDiscoveredFile',
+    ]);
     expect(service.Connect.path).toBe('/imagelib.v1.AgentGateway/Connect');
     expect(service.Connect.requestStream && service.Connect.responseStream).toBe(true);
   });
