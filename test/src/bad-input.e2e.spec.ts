@@ -124,6 +124,7 @@ describe('bad input', () => {
       'DELETE /api/v1/hosts/{id}',
       'DELETE /api/v1/hosts/{id}/roles/image-library',
       'DELETE /api/v1/join-tokens/{id}',
+      'GET /api/v1/endpoints',
       'GET /api/v1/hosts',
       'GET /api/v1/hosts/{id}',
       'GET /api/v1/hosts/{id}/images',

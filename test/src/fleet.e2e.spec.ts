@@ -65,6 +65,20 @@ describe('a controller and three agents on loopback', () => {
     expect((await controller.host(ids[2] as string)).roles).toEqual([]);
   });
 
+  it('lists both image services as healthy endpoints of the image-cluster service', async () => {
+    const { body } = await controller.request<{ catalog: { type: string; name: string; endpoints: { hostname: string; url: string; healthy: boolean; reason: string }[] }[] }>('GET', '/api/v1/endpoints');
+    expect(body.catalog).toEqual([
+      {
+        type: 'image',
+        name: 'image-cluster',
+        endpoints: [
+          expect.objectContaining({ hostname: 'host-a', url: `http://127.0.0.1:${ports[0]}`, healthy: true, reason: '' }),
+          expect.objectContaining({ hostname: 'host-b', url: `http://127.0.0.1:${ports[1]}`, healthy: true, reason: '' }),
+        ],
+      },
+    ]);
+  });
+
   it('stops the image service when the role is removed', async () => {
     const removed = await controller.request('DELETE', `/api/v1/hosts/${ids[1]}/roles/image-library`);
     expect(removed).toMatchObject({ status: 202, body: { state: 'removing' } });
@@ -110,5 +124,7 @@ describe('a controller and three agents on loopback', () => {
     expect(await answers(`http://127.0.0.1:${ports[0]}/healthz`)).toBe(false);
     await waitFor('host-a to be disconnected', async () => !(await controller.host(ids[0] as string)).connected);
     expect(agent.log()).toContain('image service stopped');
+    const { body } = await controller.request<{ catalog: { endpoints: { hostname: string; healthy: boolean; reason: string }[] }[] }>('GET', '/api/v1/endpoints');
+    expect(body.catalog[0]?.endpoints).toEqual([expect.objectContaining({ hostname: 'host-a', healthy: false, reason: 'host disconnected' })]);
   });
 });

@@ -10,6 +10,8 @@ import { CatalogService } from './catalog/catalog.service.js';
 import { FileReaper } from './catalog/file-reaper.service.js';
 import { OperatorTokensService } from './auth/operator-tokens.service.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from './config/controller-config.js';
+import { EndpointsController } from './endpoints/endpoints.controller.js';
+import { EndpointsService } from './endpoints/endpoints.service.js';
 import { HttpExceptionFilter } from './errors/http-exception.filter.js';
 import { HealthController } from './health/health.controller.js';
 import { HostsController } from './hosts/hosts.controller.js';
@@ -30,7 +32,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [StoreModule, PkiModule],
-      controllers: [HealthController, HostsController, JoinTokensController, ImagesController, ImageTokensController],
+      controllers: [HealthController, HostsController, JoinTokensController, ImagesController, ImageTokensController, EndpointsController],
       providers: [
         { provide: CONTROLLER_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: OperatorAuthGuard },
@@ -43,6 +45,7 @@ export class AppModule {
         AgentGateway,
         AgentGatewayServer,
         CatalogService,
+        EndpointsService,
         CatalogSync,
         FileReaper,
         ImagesService,
