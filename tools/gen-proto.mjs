@@ -34,3 +34,16 @@ for (const entry of readdirSync(outDir, { recursive: true, withFileTypes: true }
   const file = join(entry.parentPath, entry.name);
   writeFileSync(file, readFileSync(file, 'utf8').replaceAll(`${root}/`, ''));
 }
+
+// libs/proto/src/index.ts: the loader, and every generated type (enums as values too).
+const typesDir = join(outDir, 'imagelib/v1');
+const lines = ["export { loadImagelibV1, PROTO_DIR, PROTO_LOADER_OPTIONS } from './loader.js';"];
+for (const file of readdirSync(typesDir).filter((name) => name.endsWith('.ts')).sort()) {
+  const name = file.slice(0, -3);
+  const from = `./generated/imagelib/v1/${name}.js`;
+  const source = readFileSync(join(typesDir, file), 'utf8');
+  if (name === 'AgentGateway') lines.push(`export type { AgentGatewayClient, AgentGatewayHandlers } from '${from}';`);
+  else if (source.includes(`export const ${name} =`)) lines.push(`export { ${name} } from '${from}';`, `export type { ${name}__Output } from '${from}';`);
+  else lines.push(`export type { ${name}, ${name}__Output } from '${from}';`);
+}
+writeFileSync(join(root, 'libs/proto/src/index.ts'), `${lines.join('\n')}\n`);

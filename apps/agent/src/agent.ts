@@ -52,6 +52,8 @@ export class Agent {
           maxUploadBytes: this.config.maxUploadBytes,
           hashing,
           discoveryCachePath: this.config.discoveryCachePath,
+          scrubBytesPerSecond: this.config.scrubBytesPerSecond,
+          replicationBandwidthBytesPerSecond: this.config.replicationBandwidthBytesPerSecond,
           newHasher: () => hashing.streamHasher(),
           detectFormat: detectDiskFormat,
           log: this.log,
@@ -80,6 +82,11 @@ export class Agent {
           send({ catalogAck: { revision: catalog.revision } });
         },
         deleteFiles: (files) => void this.deleteFiles(files),
+        replicate: (copies) => {
+          const library = roles.imageLibrary();
+          if (library) library.replicate(copies);
+          else for (const copy of copies) send({ replication: { imageId: copy.imageId, ok: false, reason: 'the image-library role is not running here' } });
+        },
         revoked: (reason) => {
           this.log.error({ reason }, "the controller refused this host's credential; enrol again with a new join token");
           void this.stop().then(() => this.exit(EXIT_CREDENTIAL_REFUSED));

@@ -30,6 +30,12 @@ then these flags, each overriding the one before:
   --max-upload-bytes N      largest image upload accepted, else 413
                             (maxUploadBytes, IMAGELIB_MAX_UPLOAD_BYTES;
                             default 1 TiB)
+  --scrub-bytes-per-second N  average rate of re-hashing stored images to find
+                            damage; 0 turns it off (scrubBytesPerSecond,
+                            IMAGELIB_SCRUB_BYTES_PER_SECOND; default 32 MiB/s)
+  --replication-bandwidth N bytes per second for copying images from other
+                            hosts; 0 for no limit (replicationBandwidthBytesPerSecond,
+                            IMAGELIB_REPLICATION_BANDWIDTH; default 0)
   --config FILE             JSON config file (IMAGELIB_AGENT_CONFIG)
   --help                    this text
 

@@ -8,6 +8,7 @@ import { OperatorAuthGuard } from './auth/operator-auth.guard.js';
 import { CatalogSync } from './catalog/catalog-sync.service.js';
 import { CatalogService } from './catalog/catalog.service.js';
 import { FileReaper } from './catalog/file-reaper.service.js';
+import { ReplicationPlanner } from './catalog/replication-planner.service.js';
 import { OperatorTokensService } from './auth/operator-tokens.service.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from './config/controller-config.js';
 import { EndpointsController } from './endpoints/endpoints.controller.js';
@@ -48,6 +49,7 @@ export class AppModule {
         EndpointsService,
         CatalogSync,
         FileReaper,
+        ReplicationPlanner,
         ImagesService,
         ImageTokenSigner,
       ],

@@ -30,6 +30,9 @@ export type { ImageStatusReport, ImageStatusReport__Output } from './generated/i
 export type { MemoryFacts, MemoryFacts__Output } from './generated/imagelib/v1/MemoryFacts.js';
 export type { OsFacts, OsFacts__Output } from './generated/imagelib/v1/OsFacts.js';
 export type { PatchImageRequest, PatchImageRequest__Output } from './generated/imagelib/v1/PatchImageRequest.js';
+export type { ReplicateImages, ReplicateImages__Output } from './generated/imagelib/v1/ReplicateImages.js';
+export type { Replication, Replication__Output } from './generated/imagelib/v1/Replication.js';
+export type { ReplicationResult, ReplicationResult__Output } from './generated/imagelib/v1/ReplicationResult.js';
 export type { RepositoryFacts, RepositoryFacts__Output } from './generated/imagelib/v1/RepositoryFacts.js';
 export { Role } from './generated/imagelib/v1/Role.js';
 export type { Role__Output } from './generated/imagelib/v1/Role.js';

@@ -42,6 +42,14 @@ export class AgentSettings {
   /** Largest image upload accepted (Glance's image_size_cap defaults to 1 TiB). */
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER)
   maxUploadBytes = 1024 ** 4;
+
+  /** Average rate at which stored files are re-hashed to find damage; 0 turns scrubbing off. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
+  scrubBytesPerSecond = 32 * 1024 ** 2;
+
+  /** Limit for copying images from other hosts; 0 for none. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
+  replicationBandwidthBytesPerSecond = 0;
 }
 
 export const SETTING_SOURCES: Record<keyof AgentSettings, { env: string; flag: string }> = {
@@ -55,6 +63,8 @@ export const SETTING_SOURCES: Record<keyof AgentSettings, { env: string; flag: s
   logLevel: { env: 'IMAGELIB_LOG_LEVEL', flag: '--log-level' },
   imageApiAuth: { env: 'IMAGELIB_IMAGE_API_AUTH', flag: '--image-api-auth' },
   maxUploadBytes: { env: 'IMAGELIB_MAX_UPLOAD_BYTES', flag: '--max-upload-bytes' },
+  scrubBytesPerSecond: { env: 'IMAGELIB_SCRUB_BYTES_PER_SECOND', flag: '--scrub-bytes-per-second' },
+  replicationBandwidthBytesPerSecond: { env: 'IMAGELIB_REPLICATION_BANDWIDTH', flag: '--replication-bandwidth' },
 };
 
 export interface AgentConfig extends AgentSettings {

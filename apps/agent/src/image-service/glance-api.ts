@@ -20,6 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CatalogClient } from '../catalog/catalog-client.js';
 import type { LocalCatalog } from '../catalog/local-catalog.js';
 import type { Logger } from '../log.js';
+import type { CorruptFiles } from '../status/corrupt-files.js';
 import { mediaType, readSmallBody, sendError, sendJson, sendNoContent } from './http-io.js';
 import { sendImageData } from './image-download.js';
 import { type ImageUploadOptions, receiveUpload } from './image-upload.js';
@@ -32,6 +33,7 @@ const ANY_IMAGE_PATH = /^\/v2\/images\/[^/]+(\/.*)?$/;
 
 export interface GlanceApiOptions {
   repositoryPath: string;
+  corrupt: CorruptFiles;
   catalog: LocalCatalog;
   writes: CatalogClient;
   auth: RequestAuth;
@@ -118,7 +120,7 @@ export class GlanceApi {
   private async file(caller: Caller, image: ImageRecord, method: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (method === 'GET') {
       if (checkDownload(image, { isAdmin: caller.admin }) === 'no-content') return sendNoContent(response);
-      return sendImageData(this.options.repositoryPath, image, request, response);
+      return sendImageData(this.options.repositoryPath, this.options.corrupt, image, request, response);
     }
     if (method === 'PUT') {
       this.requireChange(caller, image);

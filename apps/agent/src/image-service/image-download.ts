@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { CorruptFiles } from '../status/corrupt-files.js';
 import { isSafeFileName } from '../status/image-file-status.js';
 
 const READ_CHUNK = 1024 * 1024;
@@ -11,9 +12,10 @@ const READ_CHUNK = 1024 * 1024;
 /**
  * GET /v2/images/{id}/file for an active image. A host that cannot serve the data (no file,
  * unreadable, wrong size, mount gone) answers 503 — stock Nova and Cinder retry another host only
- * on 503 and connection errors. Symlinks are never followed.
+ * on 503 and connection errors. Symlinks are never followed; files the scrubber found damaged are
+ * not served.
  */
-export async function sendImageData(repositoryPath: string, image: ImageRecord, request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function sendImageData(repositoryPath: string, corrupt: CorruptFiles, image: ImageRecord, request: IncomingMessage, response: ServerResponse): Promise<void> {
   if (!image.fileName || !isSafeFileName(image.fileName)) throw unavailable(image, 'it has no data file here');
   const path = join(repositoryPath, image.fileName);
   let file;
@@ -26,6 +28,8 @@ export async function sendImageData(repositoryPath: string, image: ImageRecord, 
     const info = await file.stat();
     if (!info.isFile()) throw unavailable(image, 'not a regular file');
     if (image.size !== null && info.size !== image.size) throw unavailable(image, `${info.size} bytes on disk, ${image.size} in the catalog`);
+    const damage = corrupt.reason(image.fileName, info);
+    if (damage) throw unavailable(image, damage);
     const range = parseRange(request.headers.range, info.size);
     const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes' };
     if (range) {

@@ -1,5 +1,5 @@
 import { type ClientDuplexStream, type ServiceError, status as grpcStatus } from '@grpc/grpc-js';
-import type { AgentGatewayClient, AgentMessage, CatalogUpdate__Output, ControllerMessage__Output, FileToDelete__Output, HostFacts, RoleAssignment__Output, RoleStatus } from '@imagelib/proto';
+import type { AgentGatewayClient, AgentMessage, CatalogUpdate__Output, ControllerMessage__Output, FileToDelete__Output, HostFacts, Replication__Output, RoleAssignment__Output, RoleStatus } from '@imagelib/proto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log.js';
 import { Backoff } from './backoff.js';
@@ -16,6 +16,7 @@ export interface ControllerLinkHandlers {
   desiredState: (roles: RoleAssignment__Output[]) => void;
   catalog: (update: CatalogUpdate__Output) => void;
   deleteFiles: (files: FileToDelete__Output[]) => void;
+  replicate: (copies: Replication__Output[]) => void;
   /** The controller refused the host's credential: it was revoked or the host removed. */
   revoked: (reason: string) => void;
 }
@@ -103,6 +104,8 @@ export class ControllerLink {
         this.handlers.catalog(message.catalog);
       } else if (message.deleteFiles) {
         this.handlers.deleteFiles(message.deleteFiles.files);
+      } else if (message.replicate) {
+        this.handlers.replicate(message.replicate.copies);
       }
     });
     stream.on('error', (error: ServiceError) => this.lost(stream, error));

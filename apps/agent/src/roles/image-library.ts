@@ -1,4 +1,4 @@
-import type { AgentMessage } from '@imagelib/proto';
+import type { AgentMessage, Replication__Output } from '@imagelib/proto';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CatalogClient } from '../catalog/catalog-client.js';
@@ -10,8 +10,11 @@ import { ImageService } from '../image-service/image-service.js';
 import type { RequestAuth } from '../image-service/request-auth.js';
 import type { Logger } from '../log.js';
 import type { HashingPool } from '../media/hashing.js';
+import { Replicator } from '../replication/replicator.js';
+import { CorruptFiles } from '../status/corrupt-files.js';
 import { isSafeFileName } from '../status/image-file-status.js';
 import { ImageStatusReporter } from '../status/image-status-reporter.js';
+import { Scrubber } from '../status/scrubber.js';
 import { DiscoveryRegistrar } from './discovery-registrar.js';
 import { prepareRepository } from './repository-directory.js';
 import { storageIdentity } from './storage-identity.js';
@@ -33,6 +36,10 @@ export interface ImageLibraryDeps {
   hashing: HashingPool;
   /** Where discovery keeps the hashes of files it has read, so a restart does not read them again. */
   discoveryCachePath: string;
+  /** Average rate at which stored files are re-hashed; 0 turns scrubbing off. */
+  scrubBytesPerSecond: number;
+  /** Limit for copies from other hosts; 0 for none. */
+  replicationBandwidthBytesPerSecond: number;
   newHasher: () => UploadHasher;
   detectFormat: (path: string) => Promise<{ diskFormat: string; virtualSize: number }>;
   log: Logger;
@@ -47,6 +54,7 @@ export class ImageLibrary {
     private readonly service: ImageService,
     private readonly reporter: ImageStatusReporter,
     private readonly discovery: RepositoryDiscovery,
+    private readonly replicator: Replicator,
     private readonly cleanups: (() => void)[],
   ) {}
 
@@ -54,8 +62,10 @@ export class ImageLibrary {
   static async start(deps: ImageLibraryDeps, repositoryPath: string, port: number): Promise<ImageLibrary> {
     await prepareRepository(repositoryPath);
     const storageId = await storageIdentity(repositoryPath);
+    const corrupt = new CorruptFiles();
     const api = new GlanceApi({
       repositoryPath,
+      corrupt,
       catalog: deps.catalog,
       writes: deps.writes,
       auth: deps.auth,
@@ -64,7 +74,21 @@ export class ImageLibrary {
     });
     const service = new ImageService({ bindAddress: deps.bindAddress, port, drainTimeoutMs: DRAIN_TIMEOUT_MS }, (request, response, fallbackHost) => api.handle(request, response, fallbackHost), deps.log);
     await service.start();
-    const reporter = new ImageStatusReporter({ repositoryPath, images: () => deps.catalog.all(), send: (report) => deps.send({ imageStatus: report }) }, deps.log);
+    const reporter = new ImageStatusReporter({ repositoryPath, images: () => deps.catalog.all(), corrupt, send: (report) => deps.send({ imageStatus: report }) }, deps.log);
+    const scrubber = new Scrubber(
+      { repositoryPath, images: () => deps.catalog.all(), hashing: deps.hashing, corrupt, bytesPerSecond: deps.scrubBytesPerSecond, onVerdict: (id) => void reporter.recheck([id]) },
+      deps.log,
+    );
+    const replicator = new Replicator(
+      {
+        repositoryPath,
+        hashing: deps.hashing,
+        bandwidthBytesPerSecond: deps.replicationBandwidthBytesPerSecond,
+        report: (result) => deps.send({ replication: result }),
+        onCopied: (id) => void reporter.recheck([id]),
+      },
+      deps.log,
+    );
     const stopWatching = deps.catalog.onChange((ids) => void reporter.recheck(ids));
     const timer = setInterval(() => void reporter.recheck(), SAFETY_RECHECK_MS);
     const imagesOf = (fileName: string) => deps.catalog.all().filter((image) => image.fileName === fileName).map((image) => image.id);
@@ -110,13 +134,15 @@ export class ImageLibrary {
       },
       deps.log,
     );
-    const library = new ImageLibrary(repositoryPath, storageId, `http://${deps.advertisedHost}:${service.port}`, service, reporter, discovery, [
+    const library = new ImageLibrary(repositoryPath, storageId, `http://${deps.advertisedHost}:${service.port}`, service, reporter, discovery, replicator, [
       stopWatching,
+      () => scrubber.stop(),
       () => clearInterval(timer),
       () => registrar.close(),
       () => activityTimer && clearTimeout(activityTimer),
     ]);
     void reporter.reportAll();
+    scrubber.start();
     // The first scan of a large repository takes its hashing time; the service answers meanwhile.
     discovery.start().catch((error: unknown) => deps.log.error({ err: error }, 'repository discovery failed to start'));
     return library;
@@ -129,6 +155,11 @@ export class ImageLibrary {
 
   recheck(imageIds?: string[]): Promise<void> {
     return this.reporter.recheck(imageIds);
+  }
+
+  /** Copies images this storage lacks, as the controller asks. */
+  replicate(copies: Replication__Output[]): void {
+    this.replicator.enqueue(copies);
   }
 
   /** Removes a deleted image's data file; a file already gone counts as deleted. */
@@ -146,6 +177,7 @@ export class ImageLibrary {
 
   async stop(): Promise<void> {
     for (const cleanup of this.cleanups) cleanup();
+    this.replicator.stop();
     await this.discovery.close();
     await this.service.stop();
   }

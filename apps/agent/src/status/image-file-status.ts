@@ -2,11 +2,12 @@ import type { ImageRecord } from '@imagelib/glance';
 import { constants } from 'node:fs';
 import { access, lstat, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CorruptFiles } from './corrupt-files.js';
 
 /** The sticky bit (S_ISVTX), which node:fs does not export. */
 const STICKY = 0o1000;
 
-export type ImageFileState = 'ok' | 'missing' | 'no-access' | 'cannot-delete';
+export type ImageFileState = 'ok' | 'missing' | 'no-access' | 'cannot-delete' | 'corrupt';
 
 export interface ImageFileStatus {
   state: ImageFileState;
@@ -24,7 +25,7 @@ export function isSafeFileName(name: string): boolean {
  * the image service serves as): the file must be a regular file (never a symlink) at the image's
  * path, readable, of the catalog's size; `cannot-delete` when that user could not remove it.
  */
-export async function imageFileStatus(repositoryPath: string, image: ImageRecord): Promise<ImageFileStatus> {
+export async function imageFileStatus(repositoryPath: string, image: ImageRecord, corrupt?: CorruptFiles): Promise<ImageFileStatus> {
   if (!image.fileName) return { state: 'missing', reason: 'the image has no data yet' };
   if (!isSafeFileName(image.fileName)) return { state: 'no-access', reason: `unsafe file name ${JSON.stringify(image.fileName)} refused` };
   const path = join(repositoryPath, image.fileName);
@@ -38,6 +39,8 @@ export async function imageFileStatus(repositoryPath: string, image: ImageRecord
   if (info.isSymbolicLink()) return { state: 'no-access', reason: `${path} is a symlink; symlinks are never served` };
   if (!info.isFile()) return { state: 'no-access', reason: `${path} is not a regular file` };
   if (image.size !== null && info.size !== image.size) return { state: 'missing', reason: `${path} has ${info.size} bytes, the image ${image.size}` };
+  const damage = corrupt?.reason(image.fileName, info);
+  if (damage) return { state: 'corrupt', reason: damage };
   try {
     await access(path, constants.R_OK);
   } catch (error) {

@@ -1,6 +1,7 @@
 import type { ImageRecord } from '@imagelib/glance';
 import type { ImageHostStatus, ImageStatusReport } from '@imagelib/proto';
 import type { Logger } from '../log.js';
+import type { CorruptFiles } from './corrupt-files.js';
 import { type ImageFileStatus, imageFileStatus } from './image-file-status.js';
 
 const STATE_TO_PROTO = {
@@ -8,12 +9,14 @@ const STATE_TO_PROTO = {
   missing: 'IMAGE_HOST_STATE_MISSING',
   'no-access': 'IMAGE_HOST_STATE_NO_ACCESS',
   'cannot-delete': 'IMAGE_HOST_STATE_CANNOT_DELETE',
+  corrupt: 'IMAGE_HOST_STATE_CORRUPT',
 } as const;
 const CONCURRENCY = 8;
 
 export interface ImageStatusReporterOptions {
   repositoryPath: string;
   images: () => ImageRecord[];
+  corrupt: CorruptFiles;
   /** Sends a report; false when there is no link to send it on. */
   send: (report: ImageStatusReport) => boolean;
 }
@@ -40,7 +43,7 @@ export class ImageStatusReporter {
   reportAll(): Promise<void> {
     return this.enqueue(async () => {
       const images = this.options.images();
-      const results = await checkAll(this.options.repositoryPath, images);
+      const results = await checkAll(this.options.repositoryPath, images, this.options.corrupt);
       this.known.clear();
       for (const [id, status] of results) this.known.set(id, status);
       this.options.send({ complete: true, statuses: [...results].map(([id, status]) => toProto(id, status)) });
@@ -52,7 +55,7 @@ export class ImageStatusReporter {
     return this.enqueue(async () => {
       const wanted = imageIds ? new Set(imageIds) : null;
       const images = this.options.images().filter((image) => !wanted || wanted.has(image.id));
-      const results = await checkAll(this.options.repositoryPath, images);
+      const results = await checkAll(this.options.repositoryPath, images, this.options.corrupt);
       const changes: ImageHostStatus[] = [];
       for (const [id, status] of results) {
         const before = this.known.get(id);
@@ -71,13 +74,13 @@ export class ImageStatusReporter {
   }
 }
 
-async function checkAll(repositoryPath: string, images: ImageRecord[]): Promise<Map<string, ImageFileStatus>> {
+async function checkAll(repositoryPath: string, images: ImageRecord[], corrupt: CorruptFiles): Promise<Map<string, ImageFileStatus>> {
   const results = new Map<string, ImageFileStatus>();
   let next = 0;
   const worker = async () => {
     while (next < images.length) {
       const image = images[next++] as ImageRecord;
-      results.set(image.id, await imageFileStatus(repositoryPath, image));
+      results.set(image.id, await imageFileStatus(repositoryPath, image, corrupt));
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, images.length) }, worker));

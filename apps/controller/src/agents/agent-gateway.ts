@@ -5,6 +5,7 @@ import { CatalogRepository, HostsRepository, type ImageEntity, type ImageHostSta
 import { CatalogSync } from '../catalog/catalog-sync.service.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { FileReaper } from '../catalog/file-reaper.service.js';
+import { ReplicationPlanner } from '../catalog/replication-planner.service.js';
 import { toCatalogImage } from '../catalog/image-mapping.js';
 import { ImageTokenSigner } from '../image-tokens/image-token-signer.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
@@ -20,6 +21,7 @@ const IMAGE_HOST_STATES: Partial<Record<string, ImageHostStateName>> = {
   IMAGE_HOST_STATE_MISSING: 'missing',
   IMAGE_HOST_STATE_NO_ACCESS: 'no-access',
   IMAGE_HOST_STATE_CANNOT_DELETE: 'cannot-delete',
+  IMAGE_HOST_STATE_CORRUPT: 'corrupt',
 };
 
 /** The AgentGateway service's handlers: enrolment, and the one long-lived stream per agent. */
@@ -36,6 +38,7 @@ export class AgentGateway {
     private readonly catalog: CatalogRepository,
     private readonly catalogSync: CatalogSync,
     private readonly reaper: FileReaper,
+    private readonly replication: ReplicationPlanner,
     private readonly imageTokens: ImageTokenSigner,
   ) {}
 
@@ -67,12 +70,12 @@ export class AgentGateway {
       BeginUpload: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.beginUpload(call.request.id)),
       CompleteUpload: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.completeUpload(call.request)),
       AbortUpload: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.abortUpload(call.request)),
-      RegisterDiscoveredFile: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.registerDiscoveredFile(call.request)),
+      RegisterDiscoveredFile: (call, callback) => this.catalogCall(call, callback, (hostId) => this.catalogService.registerDiscoveredFile(call.request, hostId)),
     };
   }
 
   /** A catalog write from a host: authenticated by its credential like the stream, answered with the image. */
-  private catalogCall<Request>(call: ServerUnaryCall<Request, CatalogImage>, callback: sendUnaryData<CatalogImage>, write: () => Promise<ImageEntity>): void {
+  private catalogCall<Request>(call: ServerUnaryCall<Request, CatalogImage>, callback: sendUnaryData<CatalogImage>, write: (hostId: string) => Promise<ImageEntity>): void {
     this.authenticate(call)
       .then(write)
       .then(
@@ -128,7 +131,10 @@ export class AgentGateway {
         await this.applyRoleStatus(hostId, message.roleStatus as RoleStatus__Output);
         return this.reaper.poke();
       case 'imageStatus':
-        return this.applyImageStatus(hostId, message.imageStatus as ImageStatusReport__Output);
+        await this.applyImageStatus(hostId, message.imageStatus as ImageStatusReport__Output);
+        return this.replication.poke();
+      case 'replication':
+        return this.replication.result(hostId, message.replication!);
       case 'catalogAck':
         this.sessions.recordCatalogAck(hostId, message.catalogAck!.revision);
         return this.reaper.poke();

@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CatalogRepository, type ImageEntity } from '@imagelib/store';
+import { CatalogRepository, HostsRepository, type ImageEntity } from '@imagelib/store';
 import { applyImagePatch, assertCanDelete, assertCanUpload, deactivatedStatus, GlanceError, parseCreateImage, parseJsonBody, reactivatedStatus } from '@imagelib/glance';
 import type { AbortUploadRequest__Output, CompleteUploadRequest__Output, DiscoveredFile__Output } from '@imagelib/proto';
 import { randomUUID } from 'node:crypto';
 import { CatalogSync } from './catalog-sync.service.js';
 import { toRecord, withFields } from './image-mapping.js';
+import { groupByStorage, storageOf } from './storage-groups.js';
 
 const FILE_NAME = /^[^/\0]{1,255}$/;
 
@@ -18,6 +19,7 @@ export class CatalogService {
 
   constructor(
     private readonly catalog: CatalogRepository,
+    private readonly hosts: HostsRepository,
     private readonly sync: CatalogSync,
   ) {}
 
@@ -102,9 +104,10 @@ export class CatalogService {
 
   /**
    * A complete file found in a repository. On shared storage several hosts find the same file:
-   * it is catalogued once, by file name. A file whose content changed takes its new size and hashes.
+   * it is catalogued once, by file name. A file whose content changed takes its new size and hashes,
+   * unless a good copy is on another storage: then this one is damaged, and is healed from there.
    */
-  async registerDiscoveredFile(file: DiscoveredFile__Output): Promise<ImageEntity> {
+  async registerDiscoveredFile(file: DiscoveredFile__Output, hostId: string): Promise<ImageEntity> {
     if (!FILE_NAME.test(file.fileName) || file.fileName.startsWith('.')) throw GlanceError.badRequest('invalid file name');
     const data = {
       size: file.size,
@@ -114,6 +117,11 @@ export class CatalogService {
       osHashValue: file.osHashValue,
       diskFormat: file.diskFormat,
     };
+    const damagedCopy = await this.goodCopyElsewhere(file, hostId);
+    if (damagedCopy) {
+      this.logger.warn(`host ${hostId} has ${file.fileName} with other content than image ${damagedCopy.id}, which is good on another storage: treated as damaged`);
+      return damagedCopy;
+    }
     const before = await this.catalog.revision();
     const image = await this.catalog.updateByFileName(file.fileName, (current) => {
       const now = new Date().toISOString();
@@ -141,6 +149,17 @@ export class CatalogService {
       };
     });
     return image.revision > before ? this.changed(image, `catalogued from the file ${file.fileName}`) : image;
+  }
+
+  /** The image holding this file name, when its content differs and a host on another storage has it ok. */
+  private async goodCopyElsewhere(file: DiscoveredFile__Output, hostId: string): Promise<ImageEntity | null> {
+    const existing = (await this.catalog.listLive()).find((image) => image.fileName === file.fileName);
+    if (!existing || existing.osHashValue === file.osHashValue) return null;
+    const hosts = await this.hosts.hostsWithRole('image-library');
+    const mine = storageOf(hosts.find((host) => host.id === hostId), hostId);
+    const storageOfHost = new Map([...groupByStorage(hosts)].flatMap(([storage, members]) => members.map((host) => [host.id, storage] as const)));
+    const statuses = await this.catalog.statusesOfImage(existing.id);
+    return statuses.some((status) => status.state === 'ok' && (storageOfHost.get(status.hostId) ?? `host:${status.hostId}`) !== mine) ? existing : null;
   }
 
   private async change(id: string, what: string, apply: (current: ImageEntity, now: string) => ImageEntity): Promise<ImageEntity> {

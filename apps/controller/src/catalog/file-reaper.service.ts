@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { CatalogRepository, type HostEntity, HostsRepository, type ImageEntity } from '@imagelib/store';
 import type { FileDeletionResult__Output } from '@imagelib/proto';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { groupByStorage, storageOf } from './storage-groups.js';
 
 const SWEEP_INTERVAL_MS = 2000;
 const RESEND_AFTER_MS = 30_000;
@@ -93,18 +94,4 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
     const deleter = connected[0] as HostEntity;
     if (this.sessions.send(deleter.id, { deleteFiles: { files: [{ imageId: image.id, fileName: image.fileName ?? '' }] } })) this.sent.set(key, Date.now());
   }
-}
-
-function storageOf(host: HostEntity | undefined, hostId: string): string {
-  const storageId = host?.roles.find((role) => role.role === 'image-library')?.storageId;
-  return storageId ? `storage:${storageId}` : `host:${hostId}`;
-}
-
-function groupByStorage(hosts: HostEntity[]): Map<string, HostEntity[]> {
-  const groups = new Map<string, HostEntity[]>();
-  for (const host of [...hosts].sort((a, b) => a.hostname.localeCompare(b.hostname))) {
-    const storage = storageOf(host, host.id);
-    groups.set(storage, [...(groups.get(storage) ?? []), host]);
-  }
-  return groups;
 }

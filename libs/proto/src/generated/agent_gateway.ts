@@ -30,6 +30,9 @@ import type { ImageStatusReport as _imagelib_v1_ImageStatusReport, ImageStatusRe
 import type { MemoryFacts as _imagelib_v1_MemoryFacts, MemoryFacts__Output as _imagelib_v1_MemoryFacts__Output } from './imagelib/v1/MemoryFacts.js';
 import type { OsFacts as _imagelib_v1_OsFacts, OsFacts__Output as _imagelib_v1_OsFacts__Output } from './imagelib/v1/OsFacts.js';
 import type { PatchImageRequest as _imagelib_v1_PatchImageRequest, PatchImageRequest__Output as _imagelib_v1_PatchImageRequest__Output } from './imagelib/v1/PatchImageRequest.js';
+import type { ReplicateImages as _imagelib_v1_ReplicateImages, ReplicateImages__Output as _imagelib_v1_ReplicateImages__Output } from './imagelib/v1/ReplicateImages.js';
+import type { Replication as _imagelib_v1_Replication, Replication__Output as _imagelib_v1_Replication__Output } from './imagelib/v1/Replication.js';
+import type { ReplicationResult as _imagelib_v1_ReplicationResult, ReplicationResult__Output as _imagelib_v1_ReplicationResult__Output } from './imagelib/v1/ReplicationResult.js';
 import type { RepositoryFacts as _imagelib_v1_RepositoryFacts, RepositoryFacts__Output as _imagelib_v1_RepositoryFacts__Output } from './imagelib/v1/RepositoryFacts.js';
 import type { RoleAssignment as _imagelib_v1_RoleAssignment, RoleAssignment__Output as _imagelib_v1_RoleAssignment__Output } from './imagelib/v1/RoleAssignment.js';
 import type { RoleStatus as _imagelib_v1_RoleStatus, RoleStatus__Output as _imagelib_v1_RoleStatus__Output } from './imagelib/v1/RoleStatus.js';
@@ -76,6 +79,9 @@ export interface ProtoGrpcType {
       MemoryFacts: MessageTypeDefinition<_imagelib_v1_MemoryFacts, _imagelib_v1_MemoryFacts__Output>
       OsFacts: MessageTypeDefinition<_imagelib_v1_OsFacts, _imagelib_v1_OsFacts__Output>
       PatchImageRequest: MessageTypeDefinition<_imagelib_v1_PatchImageRequest, _imagelib_v1_PatchImageRequest__Output>
+      ReplicateImages: MessageTypeDefinition<_imagelib_v1_ReplicateImages, _imagelib_v1_ReplicateImages__Output>
+      Replication: MessageTypeDefinition<_imagelib_v1_Replication, _imagelib_v1_Replication__Output>
+      ReplicationResult: MessageTypeDefinition<_imagelib_v1_ReplicationResult, _imagelib_v1_ReplicationResult__Output>
       RepositoryFacts: MessageTypeDefinition<_imagelib_v1_RepositoryFacts, _imagelib_v1_RepositoryFacts__Output>
       Role: EnumTypeDefinition
       RoleAssignment: MessageTypeDefinition<_imagelib_v1_RoleAssignment, _imagelib_v1_RoleAssignment__Output>

@@ -2,7 +2,7 @@ import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } f
 import { HostEntity } from './host.entity.js';
 
 /** What the agents report; `offline` is not stored, the controller derives it from liveness. */
-export const IMAGE_HOST_STATES = ['ok', 'missing', 'no-access', 'cannot-delete'] as const;
+export const IMAGE_HOST_STATES = ['ok', 'missing', 'no-access', 'cannot-delete', 'corrupt'] as const;
 export type ImageHostStateName = (typeof IMAGE_HOST_STATES)[number];
 
 @Entity('image_host_statuses')

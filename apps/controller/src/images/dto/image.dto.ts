@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-export const HOST_IMAGE_STATUSES = ['ok', 'missing', 'no-access', 'cannot-delete', 'offline'] as const;
+export const HOST_IMAGE_STATUSES = ['ok', 'missing', 'no-access', 'cannot-delete', 'corrupt', 'offline'] as const;
 
 export class ImageOnHostDto {
   @ApiProperty({ format: 'uuid' }) hostId!: string;

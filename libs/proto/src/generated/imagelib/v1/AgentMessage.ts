@@ -7,6 +7,7 @@ import type { RoleStatus as _imagelib_v1_RoleStatus, RoleStatus__Output as _imag
 import type { ImageStatusReport as _imagelib_v1_ImageStatusReport, ImageStatusReport__Output as _imagelib_v1_ImageStatusReport__Output } from '../../imagelib/v1/ImageStatusReport.js';
 import type { CatalogAck as _imagelib_v1_CatalogAck, CatalogAck__Output as _imagelib_v1_CatalogAck__Output } from '../../imagelib/v1/CatalogAck.js';
 import type { FileDeletionResult as _imagelib_v1_FileDeletionResult, FileDeletionResult__Output as _imagelib_v1_FileDeletionResult__Output } from '../../imagelib/v1/FileDeletionResult.js';
+import type { ReplicationResult as _imagelib_v1_ReplicationResult, ReplicationResult__Output as _imagelib_v1_ReplicationResult__Output } from '../../imagelib/v1/ReplicationResult.js';
 
 export interface AgentMessage {
   /**
@@ -34,7 +35,11 @@ export interface AgentMessage {
    * The outcome of a DeleteFiles command.
    */
   'fileDeletion'?: (_imagelib_v1_FileDeletionResult | null);
-  'body'?: "hello"|"heartbeat"|"facts"|"roleStatus"|"imageStatus"|"catalogAck"|"fileDeletion";
+  /**
+   * The outcome of one copy asked for by ReplicateImages.
+   */
+  'replication'?: (_imagelib_v1_ReplicationResult | null);
+  'body'?: "hello"|"heartbeat"|"facts"|"roleStatus"|"imageStatus"|"catalogAck"|"fileDeletion"|"replication";
 }
 
 export interface AgentMessage__Output {
@@ -63,5 +68,9 @@ export interface AgentMessage__Output {
    * The outcome of a DeleteFiles command.
    */
   'fileDeletion'?: (_imagelib_v1_FileDeletionResult__Output | null);
-  'body'?: "hello"|"heartbeat"|"facts"|"roleStatus"|"imageStatus"|"catalogAck"|"fileDeletion";
+  /**
+   * The outcome of one copy asked for by ReplicateImages.
+   */
+  'replication'?: (_imagelib_v1_ReplicationResult__Output | null);
+  'body'?: "hello"|"heartbeat"|"facts"|"roleStatus"|"imageStatus"|"catalogAck"|"fileDeletion"|"replication";
 }

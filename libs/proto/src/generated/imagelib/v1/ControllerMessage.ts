@@ -5,6 +5,7 @@ import type { DesiredState as _imagelib_v1_DesiredState, DesiredState__Output as
 import type { HeartbeatAck as _imagelib_v1_HeartbeatAck, HeartbeatAck__Output as _imagelib_v1_HeartbeatAck__Output } from '../../imagelib/v1/HeartbeatAck.js';
 import type { CatalogUpdate as _imagelib_v1_CatalogUpdate, CatalogUpdate__Output as _imagelib_v1_CatalogUpdate__Output } from '../../imagelib/v1/CatalogUpdate.js';
 import type { DeleteFiles as _imagelib_v1_DeleteFiles, DeleteFiles__Output as _imagelib_v1_DeleteFiles__Output } from '../../imagelib/v1/DeleteFiles.js';
+import type { ReplicateImages as _imagelib_v1_ReplicateImages, ReplicateImages__Output as _imagelib_v1_ReplicateImages__Output } from '../../imagelib/v1/ReplicateImages.js';
 
 export interface ControllerMessage {
   /**
@@ -27,7 +28,11 @@ export interface ControllerMessage {
    * Delete the data files of deleted images from this host's repository.
    */
   'deleteFiles'?: (_imagelib_v1_DeleteFiles | null);
-  'body'?: "welcome"|"desiredState"|"heartbeatAck"|"catalog"|"deleteFiles";
+  /**
+   * Copy images this host's storage lacks from hosts that hold them.
+   */
+  'replicate'?: (_imagelib_v1_ReplicateImages | null);
+  'body'?: "welcome"|"desiredState"|"heartbeatAck"|"catalog"|"deleteFiles"|"replicate";
 }
 
 export interface ControllerMessage__Output {
@@ -51,5 +56,9 @@ export interface ControllerMessage__Output {
    * Delete the data files of deleted images from this host's repository.
    */
   'deleteFiles'?: (_imagelib_v1_DeleteFiles__Output | null);
-  'body'?: "welcome"|"desiredState"|"heartbeatAck"|"catalog"|"deleteFiles";
+  /**
+   * Copy images this host's storage lacks from hosts that hold them.
+   */
+  'replicate'?: (_imagelib_v1_ReplicateImages__Output | null);
+  'body'?: "welcome"|"desiredState"|"heartbeatAck"|"catalog"|"deleteFiles"|"replicate";
 }

@@ -18,6 +18,10 @@ export const ImageHostState = {
    * Readable, but the service user could not delete it.
    */
   IMAGE_HOST_STATE_CANNOT_DELETE: 'IMAGE_HOST_STATE_CANNOT_DELETE',
+  /**
+   * The file's content no longer matches the image's SHA-512 (found by the scrubber); not served.
+   */
+  IMAGE_HOST_STATE_CORRUPT: 'IMAGE_HOST_STATE_CORRUPT',
 } as const;
 
 export type ImageHostState =
@@ -43,5 +47,10 @@ export type ImageHostState =
    */
   | 'IMAGE_HOST_STATE_CANNOT_DELETE'
   | 4
+  /**
+   * The file's content no longer matches the image's SHA-512 (found by the scrubber); not served.
+   */
+  | 'IMAGE_HOST_STATE_CORRUPT'
+  | 5
 
 export type ImageHostState__Output = typeof ImageHostState[keyof typeof ImageHostState]

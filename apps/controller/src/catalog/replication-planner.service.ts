@@ -1,0 +1,133 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CatalogRepository, type HostEntity, HostsRepository, type ImageEntity } from '@imagelib/store';
+import type { ReplicationResult__Output } from '@imagelib/proto';
+import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { ImageTokenSigner } from '../image-tokens/image-token-signer.js';
+import { groupByStorage, storageOf } from './storage-groups.js';
+
+const SWEEP_INTERVAL_MS = 2000;
+/** Copies one host receives at once. */
+const COPIES_PER_HOST = 2;
+/** A copy not reported back within this time is asked for again. */
+const COPY_TIMEOUT_MS = 15 * 60_000;
+/** After a failed copy, the image waits this long before the next try on that storage. */
+const RETRY_AFTER_FAILURE_MS = 5000;
+const SOURCE_TOKEN_TTL_S = 3600;
+
+interface Copy {
+  hostId: string;
+  startedAt: number;
+}
+
+/**
+ * Keeps every storage group holding every image that has data: where no host of a group reports an
+ * image `ok`, one connected host of that group is told to copy it from hosts where it is `ok`. The
+ * same sweep heals: a copy deleted, damaged (`corrupt`) or missing makes its group lack the image.
+ * A group that holds the image is never sent a copy.
+ */
+@Injectable()
+export class ReplicationPlanner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ReplicationPlanner.name);
+  /** "<image>/<storage>" → the copy under way. */
+  private readonly copies = new Map<string, Copy>();
+  /** "<image>/<storage>" → not before this time (after a failure). */
+  private readonly backoff = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping = false;
+
+  constructor(
+    private readonly catalog: CatalogRepository,
+    private readonly hosts: HostsRepository,
+    private readonly sessions: AgentSessions,
+    private readonly tokens: ImageTokenSigner,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.poke(), SWEEP_INTERVAL_MS);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  poke(): void {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    this.sweep()
+      .catch((error: unknown) => this.logger.warn(`replication sweep failed: ${String(error)}`))
+      .finally(() => {
+        this.sweeping = false;
+      });
+  }
+
+  async result(hostId: string, result: ReplicationResult__Output): Promise<void> {
+    const host = (await this.hosts.findById(hostId)) ?? undefined;
+    const key = `${result.imageId}/${storageOf(host, hostId)}`;
+    if (this.copies.get(key)?.hostId === hostId) this.copies.delete(key);
+    if (result.ok) {
+      this.logger.log(`host ${hostId} copied image ${result.imageId}`);
+    } else {
+      this.backoff.set(key, Date.now() + RETRY_AFTER_FAILURE_MS);
+      this.logger.warn(`host ${hostId} could not copy image ${result.imageId}: ${result.reason}`);
+    }
+    this.poke();
+  }
+
+  private async sweep(): Promise<void> {
+    const serving = (await this.hosts.hostsWithRole('image-library')).filter(
+      (host) => this.sessions.isConnected(host.id) && host.roles[0]?.state === 'active' && host.roles[0].url,
+    );
+    if (serving.length < 2) return;
+    const groups = groupByStorage(serving);
+    if (groups.size < 2) return;
+    const okOn = new Map<string, Set<string>>();
+    for (const status of await this.catalog.allStatuses()) {
+      if (status.state === 'ok') okOn.set(status.imageId, (okOn.get(status.imageId) ?? new Set()).add(status.hostId));
+    }
+    const load = new Map<string, number>();
+    for (const copy of this.copies.values()) load.set(copy.hostId, (load.get(copy.hostId) ?? 0) + 1);
+    const now = Date.now();
+    for (const image of await this.catalog.listLive()) {
+      if (!hasData(image)) continue;
+      const holders = serving.filter((host) => okOn.get(image.id)?.has(host.id));
+      if (holders.length === 0) continue;
+      for (const [storage, members] of groups) {
+        const key = `${image.id}/${storage}`;
+        if (members.some((host) => okOn.get(image.id)?.has(host.id))) {
+          this.copies.delete(key);
+          continue;
+        }
+        const copy = this.copies.get(key);
+        if (copy && now - copy.startedAt < COPY_TIMEOUT_MS) continue;
+        if ((this.backoff.get(key) ?? 0) > now) continue;
+        const receiver = members.find((host) => (load.get(host.id) ?? 0) < COPIES_PER_HOST);
+        if (!receiver) continue;
+        this.send(image, receiver, holders);
+        this.copies.set(key, { hostId: receiver.id, startedAt: now });
+        load.set(receiver.id, (load.get(receiver.id) ?? 0) + 1);
+      }
+    }
+  }
+
+  private send(image: ImageEntity, receiver: HostEntity, holders: HostEntity[]): void {
+    const sources = shuffle(holders.map((host) => host.roles[0]?.url ?? '').filter(Boolean));
+    const token = this.tokens.sign({ subject: `replication:${receiver.id}`, project: null, admin: true, expiresAt: Math.floor(Date.now() / 1000) + SOURCE_TOKEN_TTL_S });
+    this.sessions.send(receiver.id, {
+      replicate: { copies: [{ imageId: image.id, fileName: image.fileName ?? '', size: image.size ?? 0, osHashValue: image.osHashValue ?? '', sources, token }] },
+    });
+    this.logger.log(`asked host ${receiver.hostname} to copy image ${image.id} from ${sources.join(', ')}`);
+  }
+}
+
+function hasData(image: ImageEntity): boolean {
+  return (image.status === 'active' || image.status === 'deactivated') && image.fileName !== null && image.osHashValue !== null && image.size !== null;
+}
+
+function shuffle<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}

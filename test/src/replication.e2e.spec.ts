@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash, randomBytes } from 'node:crypto';
+import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentProcess } from './support/agent.js';
+import { ControllerProcess } from './support/controller.js';
+import { freePort, tempDir, waitFor } from './support/processes.js';
+
+interface ImageView {
+  id: string;
+  hosts: { hostname: string; status: string; reason: string }[];
+}
+
+describe('three hosts on local disks keep every image on every disk', () => {
+  const controller = new ControllerProcess();
+  const names = ['disk-a', 'disk-b', 'disk-c'];
+  // Scrub fast so that damage is found within the test.
+  const agents = names.map((name) => new AgentProcess(name, controller, ['--image-api-auth', 'none', '--scrub-bytes-per-second', String(1024 ** 3)]));
+  const repositories = names.map((name) => join(tempDir(name), 'images'));
+  const urls: string[] = [];
+  const data = randomBytes(4 * 1024 * 1024 + 17);
+  const sha512 = createHash('sha512').update(data).digest('hex');
+  let imageId = '';
+
+  beforeAll(async () => {
+    await controller.start();
+    const token = await controller.joinToken({ maxUses: 3 });
+    const ids = await Promise.all(agents.map((agent) => agent.startConnected(token)));
+    for (const [i, id] of ids.entries()) {
+      const port = await freePort();
+      urls.push(`http://127.0.0.1:${port}`);
+      await controller.request('PUT', `/api/v1/hosts/${id}/roles/image-library`, { repositoryPath: repositories[i], port });
+    }
+    await waitFor('every role active', async () => (await controller.hosts()).every((h) => h.roles[0]?.state === 'active'));
+  });
+
+  afterAll(async () => {
+    await Promise.all(agents.map((agent) => agent.kill('SIGTERM')));
+    await controller.kill('SIGTERM');
+  });
+
+  const statuses = async () => {
+    const view = (await controller.request<ImageView>('GET', `/api/v1/images/${imageId}`)).body;
+    return Object.fromEntries(view.hosts.map((h) => [h.hostname, h.status]));
+  };
+  const allOk = () => waitFor('the image ok on every host', async () => Object.values(await statuses()).every((s) => s === 'ok') && Object.keys(await statuses()).length === 3, 30_000);
+  const fileOn = (i: number) => join(repositories[i] as string, imageId);
+
+  it('copies an image uploaded to host A onto B and C', async () => {
+    const created = await fetch(`${urls[0]}/v2/images`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'local', disk_format: 'raw', container_format: 'bare' }) });
+    imageId = ((await created.json()) as { id: string }).id;
+    await waitFor('the image on host A', async () => (await fetch(`${urls[0]}/v2/images/${imageId}`)).status === 200);
+    expect((await fetch(`${urls[0]}/v2/images/${imageId}/file`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: data })).status).toBe(204);
+    await allOk();
+    for (const i of [1, 2]) expect(createHash('sha512').update(readFileSync(fileOn(i))).digest('hex')).toBe(sha512);
+  });
+
+  it('heals a copy removed from B', async () => {
+    rmSync(fileOn(1));
+    await waitFor('B missing', async () => (await statuses())['disk-b'] === 'missing');
+    await allOk();
+    expect(readFileSync(fileOn(1)).equals(data)).toBe(true);
+  });
+
+  it('finds a flipped byte on C by scrubbing, refuses to serve it, and heals it', async () => {
+    const fd = openSync(fileOn(2), 'r+');
+    writeSync(fd, Buffer.from([data[1000]! ^ 0xff]), 0, 1, 1000);
+    closeSync(fd);
+    await waitFor('C corrupt', async () => (await statuses())['disk-c'] === 'corrupt', 30_000);
+    await allOk();
+    expect(readFileSync(fileOn(2)).equals(data)).toBe(true);
+    const served = await fetch(`${urls[2]}/v2/images/${imageId}/file`);
+    expect(createHash('sha512').update(Buffer.from(await served.arrayBuffer())).digest('hex')).toBe(sha512);
+  });
+});
