@@ -133,6 +133,7 @@ describe('bad input', () => {
       'GET /api/v1/join-tokens',
       'GET /healthz',
       'GET /readyz',
+      'POST /api/v1/hosts/{id}/roles/image-library/drain',
       'POST /api/v1/image-tokens',
       'POST /api/v1/join-tokens',
       'PUT /api/v1/hosts/{id}/roles/image-library',

@@ -163,4 +163,17 @@ describe('a repository watched by an unprivileged agent', () => {
     expect(created.status).toBe(201);
     await waitFor('the new image on the host', async () => ((await (await fetch(`${url}/v2/images`)).json()) as { images: { name: string }[] }).images.some((i) => i.name === 'later'));
   });
+
+  it('refuses to drain the only holder of images unless forced, naming them; a forced drain leaves the endpoints at once', async () => {
+    if (!ready) return;
+    const refused = await controller.request<{ message: string }>('POST', `/api/v1/hosts/${hostId}/roles/image-library/drain`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/host watcher holds the only good copy of \d+ image\(s\): .*cirros\.qcow2/);
+    const drained = await controller.request<{ state: string }>('POST', `/api/v1/hosts/${hostId}/roles/image-library/drain`, { force: true });
+    expect(drained).toMatchObject({ status: 202, body: { state: 'removing' } });
+    const { body } = await controller.request<{ catalog: { endpoints: { hostname: string; healthy: boolean }[] }[] }>('GET', '/api/v1/endpoints');
+    expect(body.catalog[0]?.endpoints ?? []).not.toContainEqual(expect.objectContaining({ hostname: 'watcher', healthy: true }));
+    await waitFor('the role gone and the service stopped', async () => (await controller.host(hostId)).roles.length === 0);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
 });

@@ -1,7 +1,8 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CatalogRepository, type HostEntity, HostsRepository, type ImageEntity } from '@imagelib/store';
 import type { ReplicationResult__Output } from '@imagelib/proto';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { ImageTokenSigner } from '../image-tokens/image-token-signer.js';
 import { groupByStorage, storageOf } from './storage-groups.js';
 
@@ -20,10 +21,10 @@ interface Copy {
 }
 
 /**
- * Keeps every storage group holding every image that has data: where no host of a group reports an
- * image `ok`, one connected host of that group is told to copy it from hosts where it is `ok`. The
- * same sweep heals: a copy deleted, damaged (`corrupt`) or missing makes its group lack the image.
- * A group that holds the image is never sent a copy.
+ * Keeps every image that has data on as many storage groups as configured (all by default): where
+ * too few groups hold an image `ok`, one connected host of a group lacking it is told to copy it
+ * from hosts where it is `ok`. The same sweep heals: a copy deleted, damaged (`corrupt`) or
+ * missing makes its group lack the image. A group that holds the image is never sent a copy.
  */
 @Injectable()
 export class ReplicationPlanner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,6 +41,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
     private readonly hosts: HostsRepository,
     private readonly sessions: AgentSessions,
     private readonly tokens: ImageTokenSigner,
+    @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -91,12 +93,14 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
       if (!hasData(image)) continue;
       const holders = serving.filter((host) => okOn.get(image.id)?.has(host.id));
       if (holders.length === 0) continue;
-      for (const [storage, members] of groups) {
+      const lacking = [...groups].filter(([storage, members]) => {
+        const holds = members.some((host) => okOn.get(image.id)?.has(host.id));
+        if (holds) this.copies.delete(`${image.id}/${storage}`);
+        return !holds;
+      });
+      const wanted = Math.min(this.config.imageCopies, groups.size) - (groups.size - lacking.length);
+      for (const [storage, members] of lacking.slice(0, Math.max(0, wanted))) {
         const key = `${image.id}/${storage}`;
-        if (members.some((host) => okOn.get(image.id)?.has(host.id))) {
-          this.copies.delete(key);
-          continue;
-        }
         const copy = this.copies.get(key);
         if (copy && now - copy.startedAt < COPY_TIMEOUT_MS) continue;
         if ((this.backoff.get(key) ?? 0) > now) continue;

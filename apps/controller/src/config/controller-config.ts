@@ -32,6 +32,9 @@ export class ControllerEnv {
 
   @IsOptional() @IsIn(LOG_LEVELS)
   logLevel: LogLevel = 'info';
+
+  @IsOptional() @IsString() @Matches(/^(all|[1-9]\d{0,2})$/, { message: 'must be "all" or a number of storages from 1 to 999' })
+  imageCopies = 'all';
 }
 
 const ENV_NAMES: Record<keyof ControllerEnv, string> = {
@@ -43,6 +46,7 @@ const ENV_NAMES: Record<keyof ControllerEnv, string> = {
   heartbeatIntervalMs: 'IMAGELIB_HEARTBEAT_INTERVAL_MS',
   tlsSans: 'IMAGELIB_TLS_SANS',
   logLevel: 'IMAGELIB_LOG_LEVEL',
+  imageCopies: 'IMAGELIB_IMAGE_COPIES',
 };
 
 export interface ControllerConfig {
@@ -55,6 +59,8 @@ export interface ControllerConfig {
   tlsSans: string[];
   logLevel: LogLevel;
   hostname: string;
+  /** On how many storages each image should be; Infinity for every one ("all"). */
+  imageCopies: number;
 }
 
 /** Nest injection token for the ControllerConfig. */
@@ -76,5 +82,6 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv): ControllerConfig {
     tlsSans: settings.tlsSans.split(',').map((s) => s.trim()).filter(Boolean),
     logLevel: settings.logLevel,
     hostname: hostname(),
+    imageCopies: settings.imageCopies === 'all' ? Infinity : Number(settings.imageCopies),
   };
 }

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AssignImageLibraryRoleDto } from './dto/assign-image-library-role.dto.js';
+import { DrainDto } from './dto/drain.dto.js';
 import { HostDto, RoleDto } from './dto/host.dto.js';
 import { HostsService } from './hosts.service.js';
 
@@ -41,9 +42,20 @@ export class HostsController {
 
   @Delete(':id/roles/image-library')
   @HttpCode(202)
+  @ApiQuery({ name: 'force', required: false, description: 'Remove even if the host holds the only good copy of images' })
   @ApiAcceptedResponse({ type: RoleDto, description: 'The role is being removed; it disappears once the agent stopped its image service' })
+  @ApiConflictResponse({ description: 'The host holds the only good copy of images (named in the message)' })
   @ApiNotFoundResponse()
-  removeImageLibrary(@Param('id') id: string): Promise<RoleDto> {
-    return this.hosts.removeImageLibraryRole(id);
+  removeImageLibrary(@Param('id') id: string, @Query('force') force?: string): Promise<RoleDto> {
+    return this.hosts.removeImageLibraryRole(id, force === 'true');
+  }
+
+  @Post(':id/roles/image-library/drain')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: RoleDto, description: 'Out of the endpoint list now; the image service stops once requests in flight are done (bounded)' })
+  @ApiConflictResponse({ description: 'The host holds the only good copy of images (named in the message)' })
+  @ApiNotFoundResponse()
+  drain(@Param('id') id: string, @Body() body: DrainDto): Promise<RoleDto> {
+    return this.hosts.removeImageLibraryRole(id, body.force ?? false);
   }
 }

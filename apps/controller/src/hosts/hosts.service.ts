@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
-import { type HostEntity, type HostRoleEntity, HostsRepository } from '@imagelib/store';
+import { CatalogRepository, type HostEntity, type HostRoleEntity, HostsRepository } from '@imagelib/store';
 import { AgentGateway } from '../agents/agent-gateway.js';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { groupByStorage, storageOf } from '../catalog/storage-groups.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
 import { type AssignImageLibraryRoleDto, DEFAULT_IMAGE_SERVICE_PORT, DEFAULT_REPOSITORY_PATH } from './dto/assign-image-library-role.dto.js';
 import type { HostDto, RoleDto } from './dto/host.dto.js';
@@ -15,6 +16,7 @@ export class HostsService {
     private readonly hosts: HostsRepository,
     private readonly sessions: AgentSessions,
     private readonly gateway: AgentGateway,
+    private readonly catalog: CatalogRepository,
   ) {}
 
   async list(): Promise<HostDto[]> {
@@ -50,12 +52,42 @@ export class HostsService {
     return toRoleDto(role);
   }
 
-  async removeImageLibraryRole(id: string): Promise<RoleDto> {
-    await this.require(id);
+  /**
+   * Takes the host out of the endpoint list at once and has its agent stop the image service after
+   * the requests in flight (bounded). Refused, unless forced, while the host's storage holds the
+   * only good copy of an image; the message names those images.
+   */
+  async removeImageLibraryRole(id: string, force: boolean): Promise<RoleDto> {
+    const host = await this.require(id);
+    if (!force) {
+      const only = await this.onlyGoodCopies(host);
+      if (only.length > 0) {
+        const named = only.slice(0, 20).map((image) => `${image.name ?? '(no name)'} (${image.id})`).join(', ');
+        throw new DomainError(
+          ErrorCode.Conflict,
+          `host ${host.hostname} holds the only good copy of ${only.length} image(s): ${named}; wait until they are copied elsewhere, or force it`,
+        );
+      }
+    }
     const role = await this.hosts.markRoleRemoving(id, 'image-library');
     if (!role) throw new DomainError(ErrorCode.NotFound, `host ${id} does not have the image-library role`);
     await this.gateway.pushDesiredState(id);
     return toRoleDto(role);
+  }
+
+  /**
+   * Images with data that no other host is known to hold `ok`, when no other host shares this
+   * host's storage. Conservative: an image whose statuses are not reported yet counts as at risk.
+   */
+  private async onlyGoodCopies(host: HostEntity): Promise<{ id: string; name: string | null }[]> {
+    const hosts = await this.hosts.hostsWithRole('image-library');
+    const mine = storageOf(hosts.find((h) => h.id === host.id), host.id);
+    if ((groupByStorage(hosts).get(mine) ?? []).some((h) => h.id !== host.id)) return [];
+    const elsewhere = new Set<string>();
+    for (const status of await this.catalog.allStatuses()) {
+      if (status.state === 'ok' && status.hostId !== host.id) elsewhere.add(status.imageId);
+    }
+    return (await this.catalog.listLive()).filter((image) => image.fileName !== null && !elsewhere.has(image.id));
   }
 
   private async require(id: string): Promise<HostEntity> {
