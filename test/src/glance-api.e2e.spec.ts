@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
 import { ControllerProcess } from './support/controller.js';
 import { GlanceCli, glanceAvailable, tableValue } from './support/glance-cli.js';
-import { freePort, tempDir, waitFor } from './support/processes.js';
+import { tempDir, waitFor } from './support/processes.js';
 
 interface ImageView {
   id: string;
@@ -34,12 +34,7 @@ describe('the image service with the real glance client', () => {
     await controller.start();
     const token = await controller.joinToken({ maxUses: 3 });
     const ids = await Promise.all(agents.map((agent) => agent.startConnected(token)));
-    for (const [i, id] of ids.entries()) {
-      const port = await freePort();
-      urls.push(`http://127.0.0.1:${port}`);
-      await controller.request('PUT', `/api/v1/hosts/${id}/roles/image-library`, { repositoryPath: i < 2 ? shared : own, port });
-    }
-    await waitFor('every role active', async () => (await controller.hosts()).every((h) => h.roles[0]?.state === 'active'));
+    urls.push(...(await controller.giveImageLibraryRole(ids, ids.map((_, i) => (i < 2 ? shared : own)))));
     const issued = await controller.request<{ token: string }>('POST', '/api/v1/image-tokens', { subject: 'e2e-admin', project: 'demo', admin: true });
     glance = new GlanceCli(issued.body.token);
     memberToken = (await controller.request<{ token: string }>('POST', '/api/v1/image-tokens', { subject: 'e2e-member', project: 'demo' })).body.token;

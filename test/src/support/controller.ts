@@ -91,6 +91,19 @@ export class ControllerProcess {
     return response.body;
   }
 
+  /** Gives each host the image-library role on a free port with its repository; resolves with their URLs once all are active. */
+  async giveImageLibraryRole(hostIds: string[], repositoryPaths: string[]): Promise<string[]> {
+    const urls: string[] = [];
+    for (const [i, id] of hostIds.entries()) {
+      const port = await freePort();
+      urls.push(`http://127.0.0.1:${port}`);
+      const assigned = await this.request('PUT', `/api/v1/hosts/${id}/roles/image-library`, { repositoryPath: repositoryPaths[i], port });
+      if (assigned.status !== 200) throw new Error(`role for ${id}: ${assigned.status} ${JSON.stringify(assigned.body)}`);
+    }
+    await waitFor('every role active', async () => (await Promise.all(hostIds.map((id) => this.host(id)))).every((h) => h.roles[0]?.state === 'active'));
+    return urls;
+  }
+
   async hosts(): Promise<HostView[]> {
     return (await this.request<HostView[]>('GET', '/api/v1/hosts')).body;
   }

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { CatalogRepository, type HostEntity, HostsRepository, type ImageEntity } from '@imagelib/store';
 import type { FileDeletionResult__Output } from '@imagelib/proto';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { PeriodicSweep } from './periodic-sweep.js';
 import { groupByStorage, storageOf } from './storage-groups.js';
 
 const SWEEP_INTERVAL_MS = 2000;
@@ -20,8 +21,7 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly sent = new Map<string, number>();
   /** "<image>/<storage>" done. */
   private readonly done = new Set<string>();
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping = false;
+  private readonly sweeper = new PeriodicSweep('file deletion sweep', SWEEP_INTERVAL_MS, () => this.sweep(), this.logger);
 
   constructor(
     private readonly catalog: CatalogRepository,
@@ -30,22 +30,16 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.poke(), SWEEP_INTERVAL_MS);
+    this.sweeper.start();
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.sweeper.stop();
   }
 
   /** Re-examines pending deletions now (after an ack, a result, a reconnect). */
   poke(): void {
-    if (this.sweeping) return;
-    this.sweeping = true;
-    this.sweep()
-      .catch((error: unknown) => this.logger.warn(`file deletion sweep failed: ${String(error)}`))
-      .finally(() => {
-        this.sweeping = false;
-      });
+    this.sweeper.poke();
   }
 
   async result(hostId: string, result: FileDeletionResult__Output): Promise<void> {

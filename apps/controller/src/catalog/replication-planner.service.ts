@@ -4,6 +4,7 @@ import type { ReplicationResult__Output } from '@imagelib/proto';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { ImageTokenSigner } from '../image-tokens/image-token-signer.js';
+import { PeriodicSweep } from './periodic-sweep.js';
 import { groupByStorage, storageOf } from './storage-groups.js';
 
 const SWEEP_INTERVAL_MS = 2000;
@@ -11,13 +12,16 @@ const SWEEP_INTERVAL_MS = 2000;
 const COPIES_PER_HOST = 2;
 /** A copy not reported back within this time is asked for again. */
 const COPY_TIMEOUT_MS = 15 * 60_000;
+/** A finished copy counts as under way until the host reports the image ok, for at most this long. */
+const SETTLE_AFTER_COPY_MS = 30_000;
 /** After a failed copy, the image waits this long before the next try on that storage. */
 const RETRY_AFTER_FAILURE_MS = 5000;
 const SOURCE_TOKEN_TTL_S = 3600;
 
 interface Copy {
   hostId: string;
-  startedAt: number;
+  /** Until then no other copy of the image is sent to that storage. */
+  until: number;
 }
 
 /**
@@ -33,8 +37,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
   private readonly copies = new Map<string, Copy>();
   /** "<image>/<storage>" → not before this time (after a failure). */
   private readonly backoff = new Map<string, number>();
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping = false;
+  private readonly sweeper = new PeriodicSweep('replication sweep', SWEEP_INTERVAL_MS, () => this.sweep(), this.logger);
 
   constructor(
     private readonly catalog: CatalogRepository,
@@ -45,30 +48,27 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.poke(), SWEEP_INTERVAL_MS);
+    this.sweeper.start();
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.sweeper.stop();
   }
 
   poke(): void {
-    if (this.sweeping) return;
-    this.sweeping = true;
-    this.sweep()
-      .catch((error: unknown) => this.logger.warn(`replication sweep failed: ${String(error)}`))
-      .finally(() => {
-        this.sweeping = false;
-      });
+    this.sweeper.poke();
   }
 
   async result(hostId: string, result: ReplicationResult__Output): Promise<void> {
     const host = (await this.hosts.findById(hostId)) ?? undefined;
     const key = `${result.imageId}/${storageOf(host, hostId)}`;
-    if (this.copies.get(key)?.hostId === hostId) this.copies.delete(key);
+    const copy = this.copies.get(key);
     if (result.ok) {
+      // Until its status says ok, the storage would look as lacking the image as before the copy.
+      if (copy?.hostId === hostId) copy.until = Date.now() + SETTLE_AFTER_COPY_MS;
       this.logger.log(`host ${hostId} copied image ${result.imageId}`);
     } else {
+      if (copy?.hostId === hostId) this.copies.delete(key);
       this.backoff.set(key, Date.now() + RETRY_AFTER_FAILURE_MS);
       this.logger.warn(`host ${hostId} could not copy image ${result.imageId}: ${result.reason}`);
     }
@@ -102,12 +102,12 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
       for (const [storage, members] of lacking.slice(0, Math.max(0, wanted))) {
         const key = `${image.id}/${storage}`;
         const copy = this.copies.get(key);
-        if (copy && now - copy.startedAt < COPY_TIMEOUT_MS) continue;
+        if (copy && now < copy.until) continue;
         if ((this.backoff.get(key) ?? 0) > now) continue;
         const receiver = members.find((host) => (load.get(host.id) ?? 0) < COPIES_PER_HOST);
         if (!receiver) continue;
         this.send(image, receiver, holders);
-        this.copies.set(key, { hostId: receiver.id, startedAt: now });
+        this.copies.set(key, { hostId: receiver.id, until: now + COPY_TIMEOUT_MS });
         load.set(receiver.id, (load.get(receiver.id) ?? 0) + 1);
       }
     }
