@@ -49,6 +49,7 @@ export class Agent {
           writes: new CatalogClient(client, catalog),
           auth,
           send,
+          onRepositoryChange: () => this.link?.sendFacts(),
           maxUploadBytes: this.config.maxUploadBytes,
           hashing,
           discoveryCachePath: this.config.discoveryCachePath,
@@ -69,7 +70,7 @@ export class Agent {
     await roles.apply(roles.savedDesiredState(), false);
     this.link = new ControllerLink(
       client,
-      { agentVersion: this.config.version, collectFacts: () => collectHostFacts(this.config.hostname, roles.repositoryPaths()) },
+      { agentVersion: this.config.version, collectFacts: () => collectHostFacts(this.config.hostname, roles.repositories()) },
       {
         hello: () => ({ roles: roles.statuses(), catalogRevision: catalog.revision }),
         connected: (welcome) => {

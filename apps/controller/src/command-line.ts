@@ -16,6 +16,8 @@ and the agents' gRPC endpoint over TLS. It is configured by environment variable
   IMAGELIB_LOG_LEVEL             debug | info | warn | error (default info)
   IMAGELIB_IMAGE_COPIES          on how many storages each image is kept: "all"
                                  (default) or a number; 1 turns replication off
+  IMAGELIB_MIN_FREE_BYTES        less free space on a repository is flagged
+                                 (default 1 GiB)
 
 On first start it creates the CA and an admin operator token in
 IMAGELIB_DATA_DIR/admin-token (mode 0600).

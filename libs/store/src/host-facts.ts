@@ -16,4 +16,7 @@ export interface RepositoryFactsRecord {
   mountSource: string;
   sizeBytes: number;
   freeBytes: number;
+  readOnly: boolean;
+  /** Why the agent will not write there now; empty when usable. */
+  unusableReason: string;
 }

@@ -72,7 +72,7 @@ describe('store on a real sqlite file', () => {
   it('walks a role through pending, active, removing and gone, ignoring stale generations', async () => {
     await token('tok', 2);
     await enrol('a', 'tok');
-    const config = { repositoryPath: '/srv/images', port: 9292 };
+    const config = { repositoryPath: '/srv/images', port: 9292, requireMount: false };
     const assigned = await hosts.assignRole('id-a', 'image-library', config);
     expect(assigned).toMatchObject({ state: 'pending', generation: 1 });
     expect(await hosts.assignRole('id-a', 'image-library', config)).toMatchObject({ generation: 1 });
@@ -95,7 +95,7 @@ describe('store on a real sqlite file', () => {
   it('revokes every credential of a removed host and drops its roles', async () => {
     await token('tok');
     await enrol('a', 'tok');
-    await hosts.assignRole('id-a', 'image-library', { repositoryPath: '/srv/images', port: 9292 });
+    await hosts.assignRole('id-a', 'image-library', { repositoryPath: '/srv/images', port: 9292, requireMount: false });
     expect(await hosts.remove('id-a', new Date())).toBe(true);
     expect(await hosts.findById('id-a')).toBeNull();
     expect((await hosts.findCredential('fp-id-a'.padEnd(64, '0')))?.revokedAt).toBeInstanceOf(Date);

@@ -16,7 +16,7 @@ export interface HostView {
   lastHeartbeatAt: string | null;
   agentVersion: string;
   facts: { os: { platform: string }; cpu: { cores: number }; memory: { totalBytes: number } } | null;
-  repositories: { path: string; exists: boolean; writable: boolean; fsType: string; mountPoint: string; freeBytes: number }[];
+  repositories: { path: string; exists: boolean; writable: boolean; fsType: string; mountPoint: string; freeBytes: number; unusableReason: string }[];
   roles: { role: string; state: string; reason: string; url: string; port: number; repositoryPath: string; generation: number }[];
 }
 

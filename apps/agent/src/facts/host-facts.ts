@@ -4,8 +4,14 @@ import { access, realpath, stat } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import si from 'systeminformation';
 
-/** Facts about this host and its repository paths, as the controller shows them to operators. */
-export async function collectHostFacts(hostname: string, repositoryPaths: string[]): Promise<HostFacts> {
+export interface RepositoryState {
+  path: string;
+  /** Why the agent will not write there now; empty when usable. */
+  unusableReason: string;
+}
+
+/** Facts about this host and its repositories, as the controller shows them to operators. */
+export async function collectHostFacts(hostname: string, repositories: RepositoryState[]): Promise<HostFacts> {
   const [os, cpu, memory, filesystems] = await Promise.all([si.osInfo(), si.cpu(), si.mem(), si.fsSize()]);
   return {
     hostname,
@@ -13,12 +19,12 @@ export async function collectHostFacts(hostname: string, repositoryPaths: string
     os: { platform: os.platform, distro: os.distro, release: os.release, kernel: os.kernel, arch: os.arch },
     cpu: { brand: `${cpu.manufacturer} ${cpu.brand}`.trim(), cores: cpu.cores, physicalCores: cpu.physicalCores, speedGhz: cpu.speed },
     memory: { totalBytes: memory.total, availableBytes: memory.available },
-    repositories: await Promise.all(repositoryPaths.map((path) => repositoryFacts(path, filesystems))),
+    repositories: await Promise.all(repositories.map((repository) => repositoryFacts(repository, filesystems))),
   };
 }
 
 /** The filesystem a repository path lives on: the mount with the longest prefix of its real path. */
-export async function repositoryFacts(path: string, filesystems: si.Systeminformation.FsSizeData[]): Promise<RepositoryFacts> {
+export async function repositoryFacts({ path, unusableReason }: RepositoryState, filesystems: si.Systeminformation.FsSizeData[]): Promise<RepositoryFacts> {
   const exists = await stat(path).then((s) => s.isDirectory(), () => false);
   const resolved = exists ? await realpath(path) : path;
   const mount = filesystems
@@ -33,6 +39,8 @@ export async function repositoryFacts(path: string, filesystems: si.Systeminform
     mountSource: mount?.fs ?? '',
     sizeBytes: mount?.size ?? 0,
     freeBytes: mount?.available ?? 0,
+    readOnly: mount?.rw === false,
+    unusableReason,
   };
 }
 

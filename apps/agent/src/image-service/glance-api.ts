@@ -34,6 +34,8 @@ const ANY_IMAGE_PATH = /^\/v2\/images\/[^/]+(\/.*)?$/;
 export interface GlanceApiOptions {
   repositoryPath: string;
   corrupt: CorruptFiles;
+  /** Why the repository cannot be used now ('' when it can): data is then neither written nor served. */
+  unusable: () => string;
   catalog: LocalCatalog;
   writes: CatalogClient;
   auth: RequestAuth;
@@ -118,14 +120,17 @@ export class GlanceApi {
   }
 
   private async file(caller: Caller, image: ImageRecord, method: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const problem = this.options.unusable();
     if (method === 'GET') {
       if (checkDownload(image, { isAdmin: caller.admin }) === 'no-content') return sendNoContent(response);
+      if (problem) throw GlanceError.serviceUnavailable(`The data of image ${image.id} is not available on this host (${problem}); try another host.`);
       return sendImageData(this.options.repositoryPath, this.options.corrupt, image, request, response);
     }
     if (method === 'PUT') {
       this.requireChange(caller, image);
       if (mediaType(request) !== 'application/octet-stream') throw GlanceError.unsupportedMediaType(mediaType(request));
       assertCanUpload(image);
+      if (problem) throw GlanceError.serviceUnavailable(`This host cannot store image data now: ${problem}.`);
       await receiveUpload({ ...this.options.upload, repositoryPath: this.options.repositoryPath, catalog: this.options.writes, log: this.options.log }, image, request);
       return sendNoContent(response);
     }

@@ -16,11 +16,14 @@ import { isSafeFileName } from '../status/image-file-status.js';
 import { ImageStatusReporter } from '../status/image-status-reporter.js';
 import { Scrubber } from '../status/scrubber.js';
 import { DiscoveryRegistrar } from './discovery-registrar.js';
+import { checkRepository } from './mount-guard.js';
 import { prepareRepository } from './repository-directory.js';
 import { storageIdentity } from './storage-identity.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 const SAFETY_RECHECK_MS = 10_000;
+/** How often the repository's usability (a required mount, its presence) is checked: a flap is seen within this. */
+const MOUNT_CHECK_MS = 2000;
 /** Watcher hints arrive by the thousand while a file is copied: they are gathered for this long. */
 const ACTIVITY_BATCH_MS = 300;
 
@@ -32,6 +35,8 @@ export interface ImageLibraryDeps {
   writes: CatalogClient;
   auth: RequestAuth;
   send: (message: AgentMessage) => boolean;
+  /** The repository became usable or unusable: its facts changed. */
+  onRepositoryChange: () => void;
   maxUploadBytes: number;
   hashing: HashingPool;
   /** Where discovery keeps the hashes of files it has read, so a restart does not read them again. */
@@ -47,6 +52,8 @@ export interface ImageLibraryDeps {
 
 /** The image-library role running on this host: repository, image service and image statuses. */
 export class ImageLibrary {
+  private unusable = '';
+
   private constructor(
     readonly repositoryPath: string,
     readonly storageId: string,
@@ -58,14 +65,22 @@ export class ImageLibrary {
     private readonly cleanups: (() => void)[],
   ) {}
 
-  /** Prepares the repository and starts the image service; rejects with the reason it cannot run. */
-  static async start(deps: ImageLibraryDeps, repositoryPath: string, port: number): Promise<ImageLibrary> {
-    await prepareRepository(repositoryPath);
-    const storageId = await storageIdentity(repositoryPath);
+  /**
+   * Prepares the repository and starts the image service; rejects with the reason it cannot run.
+   * A repository that requires a mounted share is never created or written while the share is
+   * absent: the service then runs, refuses data with the reason, and recovers when the share is back.
+   */
+  static async start(deps: ImageLibraryDeps, repositoryPath: string, port: number, requireMount: boolean): Promise<ImageLibrary> {
+    const problemAtStart = (await checkRepository(repositoryPath, requireMount)).problem;
+    if (!problemAtStart) await prepareRepository(repositoryPath);
+    const storageId = problemAtStart ? '' : await storageIdentity(repositoryPath);
     const corrupt = new CorruptFiles();
+    let library: ImageLibrary | null = null;
+    const unusable = () => library?.unusable ?? problemAtStart;
     const api = new GlanceApi({
       repositoryPath,
       corrupt,
+      unusable,
       catalog: deps.catalog,
       writes: deps.writes,
       auth: deps.auth,
@@ -74,7 +89,7 @@ export class ImageLibrary {
     });
     const service = new ImageService({ bindAddress: deps.bindAddress, port, drainTimeoutMs: DRAIN_TIMEOUT_MS }, (request, response, fallbackHost) => api.handle(request, response, fallbackHost), deps.log);
     await service.start();
-    const reporter = new ImageStatusReporter({ repositoryPath, images: () => deps.catalog.all(), corrupt, send: (report) => deps.send({ imageStatus: report }) }, deps.log);
+    const reporter = new ImageStatusReporter({ repositoryPath, images: () => deps.catalog.all(), corrupt, unusable, send: (report) => deps.send({ imageStatus: report }) }, deps.log);
     const scrubber = new Scrubber(
       { repositoryPath, images: () => deps.catalog.all(), hashing: deps.hashing, corrupt, bytesPerSecond: deps.scrubBytesPerSecond, onVerdict: (id) => void reporter.recheck([id]) },
       deps.log,
@@ -114,7 +129,7 @@ export class ImageLibrary {
           onDiscovered: (found) => {
             // An uploaded image's own file (named by its id) is already catalogued.
             if (deps.catalog.get(found.fileName)) void reporter.recheck([found.fileName]);
-            else registrar.add(found);
+            else if (!unusable()) registrar.add(found);
           },
           onRemoved: (fileName) => {
             registrar.withdraw(fileName);
@@ -134,18 +149,35 @@ export class ImageLibrary {
       },
       deps.log,
     );
-    const library = new ImageLibrary(repositoryPath, storageId, `http://${deps.advertisedHost}:${service.port}`, service, reporter, discovery, replicator, [
+    const mountTimer = setInterval(() => {
+      void usability(repositoryPath, requireMount).then((problem) => {
+        if (!library || problem === library.unusable) return;
+        library.unusable = problem;
+        if (problem) deps.log.error({ repositoryPath, problem }, 'the repository cannot be used; nothing is written or served from it');
+        else deps.log.info({ repositoryPath }, 'the repository can be used again');
+        void reporter.recheck();
+        deps.onRepositoryChange();
+      });
+    }, MOUNT_CHECK_MS);
+    library = new ImageLibrary(repositoryPath, storageId, `http://${deps.advertisedHost}:${service.port}`, service, reporter, discovery, replicator, [
+      () => clearInterval(mountTimer),
       stopWatching,
       () => scrubber.stop(),
       () => clearInterval(timer),
       () => registrar.close(),
       () => activityTimer && clearTimeout(activityTimer),
     ]);
+    library.unusable = problemAtStart;
     void reporter.reportAll();
     scrubber.start();
     // The first scan of a large repository takes its hashing time; the service answers meanwhile.
     discovery.start().catch((error: unknown) => deps.log.error({ err: error }, 'repository discovery failed to start'));
     return library;
+  }
+
+  /** Why the repository must not be used now ('' when it may). */
+  get unusableReason(): string {
+    return this.unusable;
   }
 
   /** After (re)connecting: the controller gets the complete picture. */
@@ -180,5 +212,17 @@ export class ImageLibrary {
     this.replicator.stop();
     await this.discovery.close();
     await this.service.stop();
+  }
+}
+
+/** The repository's problem now; a missing directory on a share that is back is created again. */
+async function usability(repositoryPath: string, requireMount: boolean): Promise<string> {
+  const check = await checkRepository(repositoryPath, requireMount);
+  if (!check.creatable) return check.problem;
+  try {
+    await prepareRepository(repositoryPath);
+    return '';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   }
 }

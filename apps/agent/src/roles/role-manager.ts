@@ -2,12 +2,14 @@ import { writeFileAtomic } from '@imagelib/durable-fs';
 import { type RoleAssignment__Output, RoleState, type RoleStatus } from '@imagelib/proto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from '../log.js';
+import type { RepositoryState } from '../facts/host-facts.js';
 import { ImageLibrary, type ImageLibraryDeps } from './image-library.js';
 
 interface ImageLibraryRole {
   generation: number;
   repositoryPath: string;
   port: number;
+  requireMount: boolean;
   running: ImageLibrary | null;
   status: RoleStatus;
 }
@@ -48,9 +50,11 @@ export class RoleManager {
     return this.imageLibraryRole?.running ?? null;
   }
 
-  /** The repository paths of the roles assigned here, running or failed. */
-  repositoryPaths(): string[] {
-    return this.imageLibraryRole ? [this.imageLibraryRole.repositoryPath] : [];
+  /** The repositories of the roles assigned here, running or failed. */
+  repositories(): RepositoryState[] {
+    const role = this.imageLibraryRole;
+    if (!role) return [];
+    return [{ path: role.repositoryPath, unusableReason: role.running?.unusableReason ?? role.status.reason ?? '' }];
   }
 
   apply(roles: RoleAssignment__Output[], persist: boolean): Promise<void> {
@@ -75,7 +79,7 @@ export class RoleManager {
       return;
     }
     const config = wanted.imageLibrary!;
-    if (current && current.repositoryPath === config.repositoryPath && current.port === config.port && current.running) {
+    if (current && current.repositoryPath === config.repositoryPath && current.port === config.port && current.requireMount === config.requireMount && current.running) {
       if (current.generation !== wanted.generation) {
         current.generation = wanted.generation;
         this.report(current, current.status.state as RoleState, current.status.reason ?? '');
@@ -83,14 +87,14 @@ export class RoleManager {
       return;
     }
     if (current) await this.stopImageLibrary();
-    await this.startImageLibrary(wanted.generation, config.repositoryPath, config.port);
+    await this.startImageLibrary(wanted.generation, config.repositoryPath, config.port, config.requireMount);
   }
 
-  private async startImageLibrary(generation: number, repositoryPath: string, port: number): Promise<void> {
-    const role: ImageLibraryRole = { generation, repositoryPath, port, running: null, status: { role: 'ROLE_IMAGE_LIBRARY' } };
+  private async startImageLibrary(generation: number, repositoryPath: string, port: number, requireMount: boolean): Promise<void> {
+    const role: ImageLibraryRole = { generation, repositoryPath, port, requireMount, running: null, status: { role: 'ROLE_IMAGE_LIBRARY' } };
     this.imageLibraryRole = role;
     try {
-      role.running = await ImageLibrary.start(this.options.imageLibrary, repositoryPath, port);
+      role.running = await ImageLibrary.start(this.options.imageLibrary, repositoryPath, port, requireMount);
       this.report(role, RoleState.ROLE_STATE_ACTIVE, '');
     } catch (error) {
       const reason = describeStartError(error, port);

@@ -17,6 +17,8 @@ export interface ImageStatusReporterOptions {
   repositoryPath: string;
   images: () => ImageRecord[];
   corrupt: CorruptFiles;
+  /** Why the repository cannot be used now ('' when it can): then no image is ok here. */
+  unusable: () => string;
   /** Sends a report; false when there is no link to send it on. */
   send: (report: ImageStatusReport) => boolean;
 }
@@ -43,7 +45,7 @@ export class ImageStatusReporter {
   reportAll(): Promise<void> {
     return this.enqueue(async () => {
       const images = this.options.images();
-      const results = await checkAll(this.options.repositoryPath, images, this.options.corrupt);
+      const results = await this.check(images);
       this.known.clear();
       for (const [id, status] of results) this.known.set(id, status);
       this.options.send({ complete: true, statuses: [...results].map(([id, status]) => toProto(id, status)) });
@@ -55,7 +57,7 @@ export class ImageStatusReporter {
     return this.enqueue(async () => {
       const wanted = imageIds ? new Set(imageIds) : null;
       const images = this.options.images().filter((image) => !wanted || wanted.has(image.id));
-      const results = await checkAll(this.options.repositoryPath, images, this.options.corrupt);
+      const results = await this.check(images);
       const changes: ImageHostStatus[] = [];
       for (const [id, status] of results) {
         const before = this.known.get(id);
@@ -66,6 +68,12 @@ export class ImageStatusReporter {
       if (wanted) for (const id of wanted) if (!results.has(id)) this.known.delete(id);
       if (changes.length > 0) this.options.send({ complete: false, statuses: changes });
     });
+  }
+
+  private async check(images: ImageRecord[]): Promise<Map<string, ImageFileStatus>> {
+    const problem = this.options.unusable();
+    if (problem) return new Map(images.map((image) => [image.id, { state: 'missing', reason: problem }]));
+    return checkAll(this.options.repositoryPath, images, this.options.corrupt);
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {

@@ -28,6 +28,8 @@ export function factsFromProto(facts: HostFacts__Output): HostFactsRecord {
       mountSource: r.mountSource,
       sizeBytes: r.sizeBytes,
       freeBytes: r.freeBytes,
+      readOnly: r.readOnly,
+      unusableReason: r.unusableReason.slice(0, 512),
     })),
   };
 }

@@ -28,6 +28,6 @@ export function desiredRoles(roles: HostRoleEntity[]): RoleAssignment[] {
     .map((role) => ({
       role: ROLE_TO_PROTO[role.role],
       generation: role.generation,
-      imageLibrary: { repositoryPath: role.repositoryPath, port: role.port },
+      imageLibrary: { repositoryPath: role.repositoryPath, port: role.port, requireMount: role.requireMount },
     }));
 }

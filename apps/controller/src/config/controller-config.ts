@@ -35,6 +35,9 @@ export class ControllerEnv {
 
   @IsOptional() @IsString() @Matches(/^(all|[1-9]\d{0,2})$/, { message: 'must be "all" or a number of storages from 1 to 999' })
   imageCopies = 'all';
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  minFreeBytes = 1024 ** 3;
 }
 
 const ENV_NAMES: Record<keyof ControllerEnv, string> = {
@@ -47,6 +50,7 @@ const ENV_NAMES: Record<keyof ControllerEnv, string> = {
   tlsSans: 'IMAGELIB_TLS_SANS',
   logLevel: 'IMAGELIB_LOG_LEVEL',
   imageCopies: 'IMAGELIB_IMAGE_COPIES',
+  minFreeBytes: 'IMAGELIB_MIN_FREE_BYTES',
 };
 
 export interface ControllerConfig {
@@ -61,6 +65,8 @@ export interface ControllerConfig {
   hostname: string;
   /** On how many storages each image should be; Infinity for every one ("all"). */
   imageCopies: number;
+  /** Less free space than this on a repository's filesystem is flagged. */
+  minFreeBytes: number;
 }
 
 /** Nest injection token for the ControllerConfig. */
@@ -83,5 +89,6 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv): ControllerConfig {
     logLevel: settings.logLevel,
     hostname: hostname(),
     imageCopies: settings.imageCopies === 'all' ? Infinity : Number(settings.imageCopies),
+    minFreeBytes: settings.minFreeBytes,
   };
 }

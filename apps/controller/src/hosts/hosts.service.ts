@@ -1,12 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
 import { CatalogRepository, type HostEntity, type HostRoleEntity, HostsRepository } from '@imagelib/store';
 import { AgentGateway } from '../agents/agent-gateway.js';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
 import { groupByStorage, storageOf } from '../catalog/storage-groups.js';
+import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
 import { type AssignImageLibraryRoleDto, DEFAULT_IMAGE_SERVICE_PORT, DEFAULT_REPOSITORY_PATH } from './dto/assign-image-library-role.dto.js';
 import type { HostDto, RoleDto } from './dto/host.dto.js';
+import { repositoryConditions } from './host-conditions.js';
 
 @Injectable()
 export class HostsService {
@@ -17,14 +19,17 @@ export class HostsService {
     private readonly sessions: AgentSessions,
     private readonly gateway: AgentGateway,
     private readonly catalog: CatalogRepository,
+    @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
   async list(): Promise<HostDto[]> {
-    return (await this.hosts.list()).map((host) => this.toDto(host));
+    const [hosts, imageLibraryHosts] = await Promise.all([this.hosts.list(), this.hosts.hostsWithRole('image-library')]);
+    return hosts.map((host) => this.toDto(host, imageLibraryHosts));
   }
 
   async get(id: string): Promise<HostDto> {
-    return this.toDto(await this.require(id));
+    const [host, imageLibraryHosts] = await Promise.all([this.require(id), this.hosts.hostsWithRole('image-library')]);
+    return this.toDto(host, imageLibraryHosts);
   }
 
   /** Forgets the host, revokes its credential and ends its stream; its agent must enrol again. */
@@ -47,6 +52,7 @@ export class HostsService {
     const role = await this.hosts.assignRole(id, 'image-library', {
       repositoryPath: body.repositoryPath ?? DEFAULT_REPOSITORY_PATH,
       port: body.port ?? DEFAULT_IMAGE_SERVICE_PORT,
+      requireMount: body.requireMount ?? false,
     });
     await this.gateway.pushDesiredState(id);
     return toRoleDto(role);
@@ -96,7 +102,7 @@ export class HostsService {
     return host;
   }
 
-  private toDto(host: HostEntity): HostDto {
+  private toDto(host: HostEntity, imageLibraryHosts: HostEntity[]): HostDto {
     const liveness = this.sessions.liveness(host.id, host.lastHeartbeatAt);
     const facts = host.facts;
     return {
@@ -110,6 +116,7 @@ export class HostsService {
       facts: facts ? { os: facts.os, cpu: facts.cpu, memory: facts.memory } : null,
       repositories: facts?.repositories ?? [],
       roles: host.roles.map(toRoleDto),
+      conditions: repositoryConditions(host, imageLibraryHosts, this.config.minFreeBytes),
       createdAt: host.createdAt.toISOString(),
     };
   }
@@ -122,6 +129,7 @@ function toRoleDto(role: HostRoleEntity): RoleDto {
     reason: role.reason,
     repositoryPath: role.repositoryPath,
     port: role.port,
+    requireMount: role.requireMount,
     url: role.url,
     generation: role.generation,
     updatedAt: role.updatedAt.toISOString(),

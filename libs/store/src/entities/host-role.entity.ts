@@ -22,6 +22,10 @@ export class HostRoleEntity {
   @Column({ type: 'integer' })
   port!: number;
 
+  /** The repository must be on a mounted share, never on the root filesystem. */
+  @Column({ type: 'boolean', default: false })
+  requireMount!: boolean;
+
   /** Increases on every change of the assignment; agents answer with the generation they applied. */
   @Column({ type: 'integer' })
   generation!: number;

@@ -23,6 +23,7 @@ export type EnrolHostResult =
 export interface RoleConfig {
   repositoryPath: string;
   port: number;
+  requireMount: boolean;
 }
 
 export interface RoleStatusUpdate {
@@ -118,7 +119,11 @@ export class HostsRepository {
     return this.store.write(async (manager) => {
       const current = await manager.findOneBy(HostRoleEntity, { hostId, role });
       const unchanged =
-        current && current.state !== 'removing' && current.repositoryPath === config.repositoryPath && current.port === config.port;
+        current &&
+        current.state !== 'removing' &&
+        current.repositoryPath === config.repositoryPath &&
+        current.port === config.port &&
+        current.requireMount === config.requireMount;
       if (unchanged) return current;
       return this.writeRole(manager, hostId, role, {
         ...config,
@@ -137,6 +142,7 @@ export class HostsRepository {
       return this.writeRole(manager, hostId, role, {
         repositoryPath: current.repositoryPath,
         port: current.port,
+        requireMount: current.requireMount,
         generation: current.generation + 1,
         state: 'removing',
       });

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export const DEFAULT_REPOSITORY_PATH = '/var/lib/imagelib/images';
 export const DEFAULT_IMAGE_SERVICE_PORT = 9292;
@@ -15,4 +15,8 @@ export class AssignImageLibraryRoleDto {
   @ApiPropertyOptional({ description: 'TCP port of the image service (Glance v2 API)', minimum: 1, maximum: 65535, default: DEFAULT_IMAGE_SERVICE_PORT })
   @IsOptional() @IsInt() @Min(1) @Max(65535)
   port?: number;
+
+  @ApiPropertyOptional({ description: 'The repository is on a share: while it is not mounted (the path is on the root filesystem) nothing is written there and its images are not served', default: false })
+  @IsOptional() @IsBoolean()
+  requireMount?: boolean;
 }

@@ -7,6 +7,7 @@ export class RoleDto {
   @ApiProperty({ description: 'Why the role failed or what the agent said' }) reason!: string;
   @ApiProperty({ example: '/var/lib/imagelib/images' }) repositoryPath!: string;
   @ApiProperty({ example: 9292 }) port!: number;
+  @ApiProperty({ description: 'The repository must be on a mounted share' }) requireMount!: boolean;
   @ApiProperty({ description: 'Where the image service answers, once active', example: 'http://10.0.0.5:9292' }) url!: string;
   @ApiProperty({ description: 'Increases on every change of the assignment' }) generation!: number;
   @ApiProperty({ type: String, format: 'date-time' }) updatedAt!: string;
@@ -21,6 +22,16 @@ export class RepositoryFactsDto {
   @ApiProperty({ example: '/dev/vda1' }) mountSource!: string;
   @ApiProperty() sizeBytes!: number;
   @ApiProperty() freeBytes!: number;
+  @ApiProperty() readOnly!: boolean;
+  @ApiProperty({ description: 'Why the agent will not write there now; empty when usable' }) unusableReason!: string;
+}
+
+export const CONDITION_TYPES = ['repository-path-mismatch', 'repository-unusable', 'repository-read-only', 'repository-not-writable', 'low-free-space'] as const;
+
+export class ConditionDto {
+  @ApiProperty({ enum: CONDITION_TYPES }) type!: string;
+  @ApiProperty({ description: 'Clients are kept away from the host while this holds' }) blocking!: boolean;
+  @ApiProperty({ example: 'the share for /var/lib/imagelib/images is not mounted (it is on the root filesystem)' }) reason!: string;
 }
 
 export class HostFactsDto {
@@ -43,5 +54,6 @@ export class HostDto {
   @ApiPropertyOptional({ type: HostFactsDto, nullable: true }) facts!: HostFactsDto | null;
   @ApiProperty({ type: [RepositoryFactsDto], description: 'Filesystem facts of the repository paths the agent serves' }) repositories!: RepositoryFactsDto[];
   @ApiProperty({ type: [RoleDto] }) roles!: RoleDto[];
+  @ApiProperty({ type: [ConditionDto], description: 'Problems of the repository, e.g. a share that is not mounted' }) conditions!: ConditionDto[];
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
 }

@@ -1,5 +1,6 @@
 import { AddImageCatalog1795315525286 } from './1795315525286-AddImageCatalog.js';
+import { AddRoleRequireMount1795318923925 } from './1795318923925-AddRoleRequireMount.js';
 import { InitialSchema1795313829693 } from './1795313829693-InitialSchema.js';
 
 /** Every sqlite migration, in order. Never edit a shipped migration; add a new one. */
-export const SQLITE_MIGRATIONS = [InitialSchema1795313829693, AddImageCatalog1795315525286];
+export const SQLITE_MIGRATIONS = [InitialSchema1795313829693, AddImageCatalog1795315525286, AddRoleRequireMount1795318923925];

@@ -11,6 +11,14 @@ export interface RepositoryFacts {
   'mountSource'?: (string);
   'sizeBytes'?: (number | string | Long);
   'freeBytes'?: (number | string | Long);
+  /**
+   * The filesystem is mounted read-only.
+   */
+  'readOnly'?: (boolean);
+  /**
+   * Why the repository must not be written now (e.g. the share it needs is not mounted); empty when usable.
+   */
+  'unusableReason'?: (string);
 }
 
 export interface RepositoryFacts__Output {
@@ -22,4 +30,12 @@ export interface RepositoryFacts__Output {
   'mountSource': (string);
   'sizeBytes': (number);
   'freeBytes': (number);
+  /**
+   * The filesystem is mounted read-only.
+   */
+  'readOnly': (boolean);
+  /**
+   * Why the repository must not be written now (e.g. the share it needs is not mounted); empty when usable.
+   */
+  'unusableReason': (string);
 }
