@@ -401,7 +401,8 @@ function sortValue(record: ImageRecord, key: ImageSortKey): string | number {
  * direction, else `desc`) so that every image has a distinct place and paging by marker is stable.
  * Missing values sort as glance's pagination treats them: '' for text, 0 for sizes.
  */
-export function imageListComparator(query: Pick<ImageListQuery, 'sortKeys' | 'sortDirs'>): (a: ImageRecord, b: ImageRecord) => number {
+/** The sort keys and directions a query asks for, completed with created_at and id (glance's tie-breakers). */
+function sortOrder(query: Pick<ImageListQuery, 'sortKeys' | 'sortDirs'>): { keys: ImageSortKey[]; directions: SortDirection[] } {
   const keys = [...query.sortKeys];
   let defaultDirection: SortDirection = 'desc';
   let directions: SortDirection[];
@@ -416,15 +417,21 @@ export function imageListComparator(query: Pick<ImageListQuery, 'sortKeys' | 'so
       directions.push(defaultDirection);
     }
   }
-  return (a, b) => {
-    for (const [index, key] of keys.entries()) {
-      const left = sortValue(a, key);
-      const right = sortValue(b, key);
-      const order = typeof left === 'number' && typeof right === 'number' ? Math.sign(left - right) : compareCodePoints(String(left), String(right));
-      if (order !== 0) return directions[index] === 'asc' ? order : -order;
-    }
-    return 0;
-  };
+  return { keys, directions };
+}
+
+function compareSortValues(directions: readonly SortDirection[], left: readonly (string | number)[], right: readonly (string | number)[]): number {
+  for (const [index, a] of left.entries()) {
+    const b = right[index] as string | number;
+    const order = typeof a === 'number' && typeof b === 'number' ? Math.sign(a - b) : compareCodePoints(String(a), String(b));
+    if (order !== 0) return directions[index] === 'asc' ? order : -order;
+  }
+  return 0;
+}
+
+export function imageListComparator(query: Pick<ImageListQuery, 'sortKeys' | 'sortDirs'>): (a: ImageRecord, b: ImageRecord) => number {
+  const { keys, directions } = sortOrder(query);
+  return (a, b) => compareSortValues(directions, keys.map((key) => sortValue(a, key)), keys.map((key) => sortValue(b, key)));
 }
 
 function link(basePath: string, pairs: ReadonlyArray<readonly [string, string]>): string {
@@ -440,16 +447,22 @@ function link(basePath: string, pairs: ReadonlyArray<readonly [string, string]>)
 export function listImages(records: readonly ImageRecord[], query: ImageListQuery | URLSearchParams, options: ListImagesOptions = {}): ImageListPage {
   const parsed = query instanceof URLSearchParams ? parseListQuery(query) : query;
   const basePath = options.basePath ?? '/v2/images';
-  const comparator = imageListComparator(parsed);
-  let candidates = records.filter((record) => matchesListQuery(record, parsed)).sort(comparator);
+  const { keys, directions } = sortOrder(parsed);
+  // Each record's sort values are computed once (timestamps are parsed), not in every comparison.
+  const valuesOf = (record: ImageRecord) => keys.map((key) => sortValue(record, key));
+  let candidates = records
+    .filter((record) => matchesListQuery(record, parsed))
+    .map((record) => ({ record, values: valuesOf(record) }))
+    .sort((a, b) => compareSortValues(directions, a.values, b.values));
   if (parsed.marker !== null) {
     const marker = parsed.marker;
     if (marker.length > 36) throw badRequest('Image with the given id %(image_id)s was not found');
     const markerImage = records.find((record) => record.id === marker && !DELETED.has(record.status));
     if (markerImage === undefined) throw badRequest(`No image found with ID ${marker}`);
-    candidates = candidates.filter((record) => comparator(record, markerImage) > 0);
+    const markerValues = valuesOf(markerImage);
+    candidates = candidates.filter((candidate) => compareSortValues(directions, candidate.values, markerValues) > 0);
   }
-  const page = candidates.slice(0, parsed.limit);
+  const page = candidates.slice(0, parsed.limit).map((candidate) => candidate.record);
   const linkParams = parsed.params.filter(([key]) => key !== 'marker');
   const result: ImageListPage = { images: page.map(toImageDocument), first: link(basePath, linkParams), schema: '/v2/schemas/images' };
   const last = page.at(-1);

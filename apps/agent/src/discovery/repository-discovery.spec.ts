@@ -123,6 +123,19 @@ describe('RepositoryDiscovery', () => {
     expect(discovered('installer')[0].diskFormat).toBe('iso');
   });
 
+  it('never reads the agent\'s own files, but still hints at activity on them', async () => {
+    await writeFile(join(repository, 'own-image-id'), randomBytes(4096));
+    await writeFile(join(repository, 'dropped.img'), randomBytes(4096));
+    const { discovery, discovered, counter, hints } = discover({ isOwnFile: (name: string) => name === 'own-image-id' });
+    await discovery.start();
+    expect(discovered('dropped.img')).toHaveLength(1);
+    expect(discovered('own-image-id')).toEqual([]);
+    expect(counter.hashes).toBe(1);
+    await writeFile(join(repository, 'own-image-id'), randomBytes(10));
+    await waitFor('an activity hint on the own file', () => hints('own-image-id') > 0);
+    expect(counter.hashes).toBe(1);
+  });
+
   it('hints at activity on an entry when only its permissions change', async () => {
     await writeFile(join(repository, 'disk.raw'), randomBytes(4096));
     const { discovery, discovered, about, hints } = discover();

@@ -44,6 +44,8 @@ export interface RepositoryDiscoveryOptions {
   rescanIntervalMs?: number;
   /** Files read (format and hashes) at once. Default 2. */
   concurrency?: number;
+  /** Entries that are the agent's own (already catalogued) and are never read: only activity is reported. */
+  isOwnFile?: (fileName: string) => boolean;
   watch?: WatchDirectory;
 }
 
@@ -228,7 +230,7 @@ export class RepositoryDiscovery {
   /** Looks at every entry listed, and at every entry tracked but no longer listed. */
   private track(names: string[]): void {
     this.lastScan = performance.now();
-    const listed = new Set(names.filter((name) => !isTemporaryName(name)));
+    const listed = new Set(names.filter((name) => !this.skipped(name)));
     this.cache!.retainOnly(listed);
     if (this.initialScan && !this.initialScan.waiting) {
       this.initialScan.waiting = new Set(listed);
@@ -264,9 +266,15 @@ export class RepositoryDiscovery {
     void this.checkRepository();
   }
 
+  /** Names discovery never reads: temporary ones, and the agent's own files. */
+  private skipped(name: string): boolean {
+    return isTemporaryName(name) || (this.options.isOwnFile?.(name) ?? false);
+  }
+
   private onWatchedEntry(name: string): void {
     if (isTemporaryName(name)) return;
     this.options.listener.onActivity(name);
+    if (this.options.isOwnFile?.(name)) return;
     if (!this.directory) {
       this.earlyNames?.add(name);
       return;

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import type { CatalogClient } from '../catalog/catalog-client.js';
 import type { Logger } from '../log.js';
 
+/** Clients send small chunks (glanceclient: 64 KiB); hashing and writing go in blocks of this size. */
+const BLOCK_BYTES = 1024 * 1024;
+
 export interface UploadHasher {
   update(chunk: Buffer): Promise<void>;
   digest(): Promise<{ md5: string; sha512: string; size: number }>;
@@ -41,14 +44,25 @@ export async function receiveUpload(options: ImageUploadOptions, image: ImageRec
     const file = await open(temporary, 'wx', 0o640);
     try {
       let size = 0;
+      let block: Buffer[] = [];
+      let blockBytes = 0;
+      const flush = async () => {
+        const data = block.length === 1 ? (block[0] as Buffer) : Buffer.concat(block, blockBytes);
+        block = [];
+        blockBytes = 0;
+        await Promise.all([hasher.update(data), file.write(data)]);
+      };
       for await (const chunk of request as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > options.maxUploadBytes) {
           kill = true;
           throw tooLarge(options.maxUploadBytes);
         }
-        await Promise.all([hasher.update(chunk), file.write(chunk)]);
+        block.push(chunk);
+        blockBytes += chunk.length;
+        if (blockBytes >= BLOCK_BYTES) await flush();
       }
+      if (blockBytes > 0) await flush();
       if (!request.complete) throw new GlanceError(400, 'The upload was interrupted before the client finished it.');
       await file.sync();
     } finally {

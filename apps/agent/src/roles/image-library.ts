@@ -125,11 +125,11 @@ export class ImageLibrary {
         repositoryPath,
         cachePath: deps.discoveryCachePath,
         hash: (file, signal) => deps.hashing.hashFileHandle(file, { signal }),
+        // Uploads and copies are named by image id and already hashed: discovery need not read them.
+        isOwnFile: (fileName) => deps.catalog.get(fileName) !== undefined,
         listener: {
           onDiscovered: (found) => {
-            // An uploaded image's own file (named by its id) is already catalogued.
-            if (deps.catalog.get(found.fileName)) void reporter.recheck([found.fileName]);
-            else if (!unusable()) registrar.add(found);
+            if (!unusable()) registrar.add(found);
           },
           onRemoved: (fileName) => {
             registrar.withdraw(fileName);
