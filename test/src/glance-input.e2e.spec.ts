@@ -153,6 +153,19 @@ describe('the image API refuses bad input clearly and leaves nothing behind', ()
     expect(answer.status).toBe(503);
     expect(answer.body).not.toContain('root:');
   });
+
+  it('puts the image back to queued when its host dies mid-upload', async () => {
+    const id = await queued('orphan');
+    const req = httpRequest(`${url}/v2/images/${id}/file`, { method: 'PUT', headers: { 'X-Auth-Token': token, 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' } });
+    req.on('error', () => undefined);
+    req.write(Buffer.alloc(256 * 1024));
+    const status = async () => (await controller.request<{ status: string }>('GET', `/api/v1/images/${id}`)).body.status;
+    await waitFor('the upload under way', async () => (await status()) === 'saving');
+    await agent.kill('SIGKILL');
+    req.destroy();
+    await waitFor('the image back to queued', async () => (await status()) === 'queued');
+    await agent.startConnected();
+  });
 });
 
 /** An error page's text as a client shows it: entities decoded (webob escapes quotes). */

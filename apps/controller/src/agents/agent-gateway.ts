@@ -67,7 +67,7 @@ export class AgentGateway {
           throw new DomainError(ErrorCode.InvalidInput, `unknown image action ${call.request.action}`);
         }),
       DeleteImage: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.delete(call.request.id)),
-      BeginUpload: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.beginUpload(call.request.id)),
+      BeginUpload: (call, callback) => this.catalogCall(call, callback, (hostId) => this.catalogService.beginUpload(call.request.id, hostId)),
       CompleteUpload: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.completeUpload(call.request)),
       AbortUpload: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.abortUpload(call.request)),
       RegisterDiscoveredFile: (call, callback) => this.catalogCall(call, callback, (hostId) => this.catalogService.registerDiscoveredFile(call.request, hostId)),

@@ -36,6 +36,7 @@ export class AgentSessions implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AgentSessions.name);
   private readonly sessions = new Map<string, AgentSession>();
   private readonly pendingWrites = new Set<Promise<void>>();
+  private readonly disconnectListeners = new Set<(hostId: string) => void>();
   readonly ttlMs: number;
 
   constructor(
@@ -104,6 +105,11 @@ export class AgentSessions implements BeforeApplicationShutdown {
     return true;
   }
 
+  /** Calls the listener with the id of every host that disconnects. */
+  onDisconnect(listener: (hostId: string) => void): void {
+    this.disconnectListeners.add(listener);
+  }
+
   connectedHostIds(): string[] {
     return [...this.sessions.keys()];
   }
@@ -159,6 +165,7 @@ export class AgentSessions implements BeforeApplicationShutdown {
     });
     this.pendingWrites.add(write);
     void write.finally(() => this.pendingWrites.delete(write));
+    for (const listener of this.disconnectListeners) listener(session.hostId);
   }
 }
 

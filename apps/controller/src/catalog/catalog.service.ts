@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { CatalogRepository, HostsRepository, type ImageEntity } from '@imagelib/store';
 import { applyImagePatch, assertCanDelete, assertCanUpload, deactivatedStatus, GlanceError, parseCreateImage, parseJsonBody, reactivatedStatus } from '@imagelib/glance';
 import type { AbortUploadRequest__Output, CompleteUploadRequest__Output, DiscoveredFile__Output } from '@imagelib/proto';
 import { randomUUID } from 'node:crypto';
+import { AgentSessions } from '../agents/agent-sessions.service.js';
 import { CatalogSync } from './catalog-sync.service.js';
 import { toRecord, withFields } from './image-mapping.js';
 import { groupByStorage, storageOf } from './storage-groups.js';
@@ -14,14 +15,31 @@ const FILE_NAME = /^[^/\0]{1,255}$/;
  * Glance's rules, and every change is streamed to the hosts.
  */
 @Injectable()
-export class CatalogService {
+export class CatalogService implements OnApplicationBootstrap {
   private readonly logger = new Logger(CatalogService.name);
+  /** Image id → the host receiving its upload. */
+  private readonly uploads = new Map<string, string>();
 
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly hosts: HostsRepository,
     private readonly sync: CatalogSync,
-  ) {}
+    sessions: AgentSessions,
+  ) {
+    // An upload whose host went away will not complete: the image can take data again.
+    sessions.onDisconnect((hostId) => {
+      for (const [imageId, uploader] of this.uploads) {
+        if (uploader === hostId) void this.abortUpload({ id: imageId, reason: `host ${hostId} disconnected during the upload`, kill: false }).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Uploads under way when the controller stopped cannot be completed: their images go back to queued. */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const image of await this.catalog.listLive()) {
+      if (image.status === 'saving') await this.abortUpload({ id: image.id, reason: 'the controller restarted during the upload', kill: false });
+    }
+  }
 
   async create(bodyJson: string, owner: string | null): Promise<ImageEntity> {
     const parsed = parseCreateImage(parseJsonBody(bodyJson), { owner });
@@ -70,15 +88,18 @@ export class CatalogService {
     });
   }
 
-  beginUpload(id: string): Promise<ImageEntity> {
-    return this.change(id, 'upload started', (current, now) => {
+  async beginUpload(id: string, hostId: string): Promise<ImageEntity> {
+    const image = await this.change(id, 'upload started', (current, now) => {
       assertCanUpload(toRecord(current));
       return { ...current, status: 'saving', updatedAt: now };
     });
+    this.uploads.set(id, hostId);
+    return image;
   }
 
   completeUpload(request: CompleteUploadRequest__Output): Promise<ImageEntity> {
     if (!FILE_NAME.test(request.fileName)) throw GlanceError.badRequest('invalid file name');
+    this.uploads.delete(request.id);
     return this.change(request.id, 'uploaded', (current, now) => {
       if (current.status !== 'saving') throw GlanceError.gone(`Image ${request.id} was not being uploaded (status ${current.status}).`);
       return {
@@ -96,6 +117,7 @@ export class CatalogService {
   }
 
   abortUpload(request: AbortUploadRequest__Output): Promise<ImageEntity> {
+    this.uploads.delete(request.id);
     return this.change(request.id, request.kill ? 'upload killed' : 'upload abandoned', (current, now) => {
       if (current.status !== 'saving') return current;
       return { ...current, status: request.kill ? 'killed' : 'queued', updatedAt: now };
