@@ -33,9 +33,10 @@ function sleep(ms) {
 
 /**
  * Starts the controller and waits until /healthz answers 200 (bounded by startTimeoutMs).
+ * nodeArgs go to node itself (e.g. --cpu-prof, for a closer look).
  * Returns { pid, child, dataDir, httpUrl, grpcAddress, adminToken, caPath, api(), log, stop() }.
  */
-export async function startController({ env = {}, startTimeoutMs = 60_000, logLevel = 'warn' } = {}) {
+export async function startController({ env = {}, startTimeoutMs = 60_000, logLevel = 'warn', nodeArgs = [] } = {}) {
   if (!existsSync(CONTROLLER_MAIN)) {
     throw new Error(`${CONTROLLER_MAIN} is missing: build the controller first (npx tsc -p apps/controller/tsconfig.build.json)`);
   }
@@ -44,7 +45,7 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
   const httpPort = await freePort();
   const grpcPort = await freePort();
   const child = track(
-    spawn(process.execPath, [CONTROLLER_MAIN], {
+    spawn(process.execPath, [...nodeArgs, CONTROLLER_MAIN], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
