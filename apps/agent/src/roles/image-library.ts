@@ -71,7 +71,8 @@ export class ImageLibrary {
    * absent: the service then runs, refuses data with the reason, and recovers when the share is back.
    */
   static async start(deps: ImageLibraryDeps, repositoryPath: string, port: number, requireMount: boolean): Promise<ImageLibrary> {
-    const problemAtStart = (await checkRepository(repositoryPath, requireMount)).problem;
+    // Without a required share, a repository that cannot be made fails the role, with the reason.
+    const problemAtStart = requireMount ? (await checkRepository(repositoryPath, true)).problem : '';
     if (!problemAtStart) await prepareRepository(repositoryPath);
     const storageId = problemAtStart ? '' : await storageIdentity(repositoryPath);
     const corrupt = new CorruptFiles();
