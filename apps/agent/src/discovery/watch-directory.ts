@@ -1,5 +1,6 @@
 import { watch } from 'chokidar';
 import { basename, dirname } from 'node:path';
+import { isTemporaryName } from './file-names.js';
 
 export interface DirectoryWatchHandlers {
   /** Something may have happened to this entry directly in the directory: a hint to look, not a fact. */
@@ -15,7 +16,9 @@ export interface DirectoryWatchHandlers {
 export type WatchDirectory = (directory: string, handlers: DirectoryWatchHandlers) => Promise<() => Promise<void>>;
 
 export const watchWithChokidar: WatchDirectory = async (directory, handlers) => {
-  const watcher = watch(directory, { depth: 0, followSymlinks: false, ignoreInitial: true, persistent: true, atomic: false });
+  // Temporary names (an upload being written) are ignored here, so chokidar does not re-list the directory for each of their events.
+  const ignored = (path: string) => path !== directory && isTemporaryName(basename(path));
+  const watcher = watch(directory, { depth: 0, followSymlinks: false, ignoreInitial: true, persistent: true, atomic: false, ignored });
   watcher.on('all', (event, path) => {
     if (path === directory) {
       if (event === 'unlinkDir') handlers.onTrouble('the watched directory was removed');

@@ -126,7 +126,7 @@ export class AgentGateway {
       case 'hello':
         return this.applyHello(hostId, message.hello as Hello__Output);
       case 'facts':
-        return this.hosts.saveFacts(hostId, (await this.hosts.findById(hostId))?.agentVersion ?? '', factsFromProto(message.facts!));
+        return this.hosts.saveFacts(hostId, factsFromProto(message.facts!));
       case 'roleStatus':
         await this.applyRoleStatus(hostId, message.roleStatus as RoleStatus__Output);
         return this.reaper.poke();
@@ -146,7 +146,7 @@ export class AgentGateway {
   }
 
   private async applyHello(hostId: string, hello: Hello__Output): Promise<void> {
-    if (hello.facts) await this.hosts.saveFacts(hostId, hello.agentVersion.slice(0, 64), factsFromProto(hello.facts));
+    if (hello.facts) await this.hosts.saveFacts(hostId, factsFromProto(hello.facts), hello.agentVersion.slice(0, 64));
     const running = new Set<RoleName | null>();
     for (const report of hello.roles) {
       running.add(roleFromProto(report.role));

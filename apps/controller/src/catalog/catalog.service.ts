@@ -175,7 +175,7 @@ export class CatalogService implements OnApplicationBootstrap {
 
   /** The image holding this file name, when its content differs and a host on another storage has it ok. */
   private async goodCopyElsewhere(file: DiscoveredFile__Output, hostId: string): Promise<ImageEntity | null> {
-    const existing = (await this.catalog.listLive()).find((image) => image.fileName === file.fileName);
+    const existing = await this.catalog.findLiveByFileName(file.fileName);
     if (!existing || existing.osHashValue === file.osHashValue) return null;
     const hosts = await this.hosts.hostsWithRole('image-library');
     const mine = storageOf(hosts.find((host) => host.id === hostId), hostId);

@@ -36,6 +36,11 @@ export class CatalogRepository {
     return this.store.dataSource.getRepository(ImageEntity).find({ where: { status: Not('deleted') }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
+  /** The live image holding this file name (the fileName column is indexed). */
+  findLiveByFileName(fileName: string): Promise<ImageEntity | null> {
+    return this.store.dataSource.getRepository(ImageEntity).findOneBy({ fileName, status: Not('deleted') });
+  }
+
   /** What a host at `since` needs: live images changed after it and images deleted after it. */
   async changesSince(since: number): Promise<CatalogChanges> {
     return this.store.write(async (manager) => {

@@ -85,9 +85,11 @@ export class HostsRepository {
     return this.store.dataSource.getRepository(HostCredentialEntity).findOneBy({ fingerprint });
   }
 
-  async saveFacts(hostId: string, agentVersion: string, facts: HostFactsRecord): Promise<void> {
-    await this.store.write((manager) => manager.update(HostEntity, { id: hostId }, { agentVersion, facts }));
+  /** Stores the host's facts, and its agent version when given (the hello carries it; later facts do not). */
+  async saveFacts(hostId: string, facts: HostFactsRecord, agentVersion?: string): Promise<void> {
+    await this.store.write((manager) => manager.update(HostEntity, { id: hostId }, agentVersion === undefined ? { facts } : { facts, agentVersion }));
   }
+
 
   async recordLastHeartbeat(hostId: string, at: Date): Promise<void> {
     await this.store.write((manager) => manager.update(HostEntity, { id: hostId }, { lastHeartbeatAt: at }));
