@@ -16,6 +16,9 @@ export class AgentProcess {
     private readonly extraArgs: string[] = [],
     /** Run as this user instead of the test's (root bypasses permission checks). */
     private readonly user?: { uid: number; gid: number },
+    /** Put in front of node, e.g. to run the agent in a network and mount namespace (support/testbed.ts). */
+    private readonly launcher: string[] = [],
+    private readonly bindAddress = '127.0.0.1',
   ) {
     if (user) chownSync(this.stateDir, user.uid, user.gid);
   }
@@ -25,9 +28,9 @@ export class AgentProcess {
   }
 
   start(join?: JoinToken): ChildProcess {
-    const args = ['--controller', this.controller.grpcAddress, '--state-dir', this.stateDir, '--hostname', this.hostname, '--bind-address', '127.0.0.1', ...this.extraArgs];
+    const args = ['--controller', this.controller.grpcAddress, '--state-dir', this.stateDir, '--hostname', this.hostname, '--bind-address', this.bindAddress, ...this.extraArgs];
     if (join) args.push('--join-token', join.token, '--ca-cert-hash', join.caCertHash);
-    this.child = startNode(AGENT_MAIN, args, {}, this.logFile, this.user);
+    this.child = startNode(AGENT_MAIN, args, {}, this.logFile, this.user, this.launcher);
     return this.child;
   }
 

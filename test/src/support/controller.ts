@@ -36,7 +36,7 @@ export class ControllerProcess {
   constructor(private readonly extraEnv: NodeJS.ProcessEnv = {}) {}
 
   get grpcAddress(): string {
-    return `127.0.0.1:${this.grpcPort}`;
+    return `${this.extraEnv.IMAGELIB_GRPC_HOST ?? '127.0.0.1'}:${this.grpcPort}`;
   }
 
   get adminToken(): string {

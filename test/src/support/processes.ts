@@ -30,9 +30,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a node process, logging its output to a file; killed when the test process exits. */
-export function startNode(main: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, user?: { uid: number; gid: number }): ChildProcess {
-  const child = spawn(process.execPath, [main, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...user });
+/**
+ * Starts a node process, logging its output to a file; killed when the test process exits. A launcher
+ * (e.g. `ip netns exec NS`) is put in front of node; it must exec node so that the pid stays node's.
+ */
+export function startNode(main: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, user?: { uid: number; gid: number }, launcher: string[] = []): ChildProcess {
+  const [command, ...commandArgs] = [...launcher, process.execPath, main, ...args] as [string, ...string[]];
+  const child = spawn(command, commandArgs, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...user });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
