@@ -185,7 +185,7 @@ export class ImageLibraryClient {
 
   private call(operation: string, options: CallOptions, defaultDeadlineMs = this.deadlineMs): Call {
     const deadlineMs = options.deadlineMs ?? defaultDeadlineMs;
-    return new Call(operation, Date.now() + deadlineMs, deadlineMs, options.signal);
+    return new Call(operation, Date.now() + deadlineMs, deadlineMs, options.signal, options.onRetry);
   }
 
   private async create(call: Call, fields: ImageFields): Promise<JsonResult<ImageDocument>> {

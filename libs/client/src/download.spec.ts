@@ -98,6 +98,26 @@ describe('downloadImage', () => {
     expect(result.resumes).toBe(1);
   });
 
+  it('tells onRetry which host failed and how before it goes on with the next one', async () => {
+    const data = randomBytes(SIZE);
+    const catalog = new FakeCatalog();
+    const image = catalog.add(data);
+    const dropping = await host(dataHost(catalog, (q, r) => sendPartThenDrop(q, r, data, 700_000)));
+    const good = await host(catalog.handler());
+    const retries: { url: string; outcome: string }[] = [];
+    const progressAtRetry: number[] = [];
+    let done = 0;
+    const result = await client([dropping.url, good.url]).downloadImage(image.doc.id as string, collector().stream, {
+      onProgress: (bytes) => (done = bytes),
+      onRetry: (failed) => {
+        retries.push({ url: failed.url, outcome: failed.outcome });
+        progressAtRetry.push(done);
+      },
+    });
+    expect(retries).toEqual([{ url: dropping.url, outcome: expect.stringMatching(/connection|socket|ended/) }]);
+    expect(progressAtRetry).toEqual([result.segments[0]!.to]);
+  });
+
   it('resumes from a host that goes silent mid-stream (frozen), after the response timeout', async () => {
     const data = randomBytes(SIZE);
     const catalog = new FakeCatalog();

@@ -2,6 +2,7 @@ import type { ImageEndpoint } from './endpoints.js';
 import { EndpointDirectory } from './endpoints.js';
 import { type AttemptRecord, ImageLibraryError, type ImageLibraryErrorKind } from './errors.js';
 import { type BodyWriter, describeAnswer, type Exchange, exchange, ExchangeFailure, readAll } from './http-exchange.js';
+import type { RetryCallback } from './types.js';
 
 /** Answers that mean "this host cannot do it now, another may": retried on the next host. */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
@@ -26,6 +27,7 @@ export class Call {
     readonly deadlineAt: number,
     readonly deadlineMs: number,
     readonly signal: AbortSignal | undefined,
+    readonly onRetry?: RetryCallback,
   ) {}
 
   /** Throws when the deadline passed or the caller aborted. */
@@ -132,6 +134,7 @@ export class Failover {
         if (used >= maxAttempts) {
           throw call.error('unavailable', `no host could do it (${used} attempt${used === 1 ? '' : 's'})`);
         }
+        call.onRetry?.(call.attempts[call.attempts.length - 1]!);
       }
     }
   }

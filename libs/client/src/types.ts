@@ -1,3 +1,5 @@
+import type { AttemptRecord } from './errors.js';
+
 /** The Glance v2 image document; custom properties are extra top-level strings. */
 export interface ImageDocument {
   id: string;
@@ -56,11 +58,16 @@ export type ImageListQuery = Record<string, string | number | boolean | readonly
 /** Called as data moves: bytes done so far, total bytes when known. A download that restarts goes back to 0. */
 export type ProgressCallback = (done: number, total: number | null) => void;
 
+/** The attempt that failed (host and what it answered); the call goes on with another host. */
+export type RetryCallback = (failed: AttemptRecord) => void;
+
 export interface CallOptions {
   /** This call's deadline in ms (default: the client's `deadlineMs`, or `transferDeadlineMs` for transfers). */
   deadlineMs?: number;
   /** Aborts the call (the current request is destroyed). */
   signal?: AbortSignal;
+  /** Called when an attempt failed and the call goes on with another host (a download resumes where it was). */
+  onRetry?: RetryCallback;
 }
 
 export interface TransferOptions extends CallOptions {
