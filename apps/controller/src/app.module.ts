@@ -7,6 +7,11 @@ import { EnrolmentService } from './agents/enrolment.service.js';
 import { OperatorAuthGuard } from './auth/operator-auth.guard.js';
 import { CatalogSync } from './catalog/catalog-sync.service.js';
 import { CatalogService } from './catalog/catalog.service.js';
+import { DashboardController } from './dashboard/dashboard.controller.js';
+import { ControllerEvents } from './events/controller-events.js';
+import { EventStreams } from './events/event-streams.service.js';
+import { EventTickets } from './events/event-tickets.js';
+import { EventsController } from './events/events.controller.js';
 import { FileReaper } from './catalog/file-reaper.service.js';
 import { ReplicationPlanner } from './catalog/replication-planner.service.js';
 import { OperatorTokensService } from './auth/operator-tokens.service.js';
@@ -23,6 +28,10 @@ import { ImagesController } from './images/images.controller.js';
 import { ImagesService } from './images/images.service.js';
 import { JoinTokensController } from './join-tokens/join-tokens.controller.js';
 import { JoinTokensService } from './join-tokens/join-tokens.service.js';
+import { FleetMetrics } from './metrics/fleet-metrics.js';
+import { HttpMetrics } from './metrics/http-metrics.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsRegistry } from './metrics/metrics-registry.js';
 import { PkiModule } from './pki/pki.module.js';
 import { StoreModule } from './store/store.module.js';
 
@@ -33,7 +42,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [StoreModule, PkiModule],
-      controllers: [HealthController, HostsController, JoinTokensController, ImagesController, ImageTokensController, EndpointsController],
+      controllers: [HealthController, HostsController, JoinTokensController, ImagesController, ImageTokensController, EndpointsController, EventsController, MetricsController, DashboardController],
       providers: [
         { provide: CONTROLLER_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: OperatorAuthGuard },
@@ -52,6 +61,12 @@ export class AppModule {
         ReplicationPlanner,
         ImagesService,
         ImageTokenSigner,
+        ControllerEvents,
+        EventTickets,
+        EventStreams,
+        MetricsRegistry,
+        HttpMetrics,
+        FleetMetrics,
       ],
       exports: [CONTROLLER_CONFIG],
     };

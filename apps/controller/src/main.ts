@@ -9,6 +9,8 @@ import { mkdirSync } from 'node:fs';
 import { AppModule } from './app.module.js';
 import { type ControllerConfig, loadControllerConfig, type LogLevel } from './config/controller-config.js';
 import { parseCommandLine } from './command-line.js';
+import { requestLog } from './logging/request-log.js';
+import { HttpMetrics } from './metrics/http-metrics.js';
 
 const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -19,10 +21,12 @@ const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
 
 async function bootstrap(config: ControllerConfig): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const logger = new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[config.logLevel] });
+  const logger = new ConsoleLogger({ json: true, flattenParams: true, logLevels: NEST_LEVELS[config.logLevel], redact: ['authorization', 'token', 'ticket', 'secret'] });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { bufferLogs: true, logger });
   app.useLogger(logger);
   app.disable('x-powered-by');
+  app.use(requestLog());
+  app.use(app.get(HttpMetrics).middleware);
   app.useBodyParser('json', { limit: '64kb' });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.enableShutdownHooks();
@@ -30,7 +34,9 @@ async function bootstrap(config: ControllerConfig): Promise<void> {
     app,
     new DocumentBuilder()
       .setTitle('Image Library controller')
-      .setDescription('Operators manage hosts, roles and enrolment tokens. Every route but /healthz and /readyz needs Authorization: Bearer <operator token>.')
+      .setDescription(
+        'Operators manage hosts, roles and enrolment tokens. Every route but /healthz, /readyz, /metrics and the event stream (which takes a ticket) needs Authorization: Bearer <operator token>. The dashboard is at /dashboard.',
+      )
       .setVersion(process.env.npm_package_version ?? '0.1.0')
       .addBearerAuth()
       .build(),

@@ -10,6 +10,7 @@ import { toCatalogImage } from '../catalog/image-mapping.js';
 import { ImageTokenSigner } from '../image-tokens/image-token-signer.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
 import { toGrpcError } from '../errors/grpc-status.js';
+import { ControllerEvents } from '../events/controller-events.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { type AgentCall, AgentSessions } from './agent-sessions.service.js';
 import { EnrolmentService } from './enrolment.service.js';
@@ -40,6 +41,7 @@ export class AgentGateway {
     private readonly reaper: FileReaper,
     private readonly replication: ReplicationPlanner,
     private readonly imageTokens: ImageTokenSigner,
+    private readonly events: ControllerEvents,
   ) {}
 
   /** The handlers, typed by the contract: a change to the .proto that breaks them fails the build. */
@@ -101,7 +103,7 @@ export class AgentGateway {
         call.write({ heartbeatAck: { seq: message.heartbeat.seq } });
         return;
       }
-      applying = applying.then(() => this.apply(hostId, message)).catch((error: unknown) => {
+      applying = applying.then(() => this.apply(hostId, message)).then(() => this.events.agentMessageApplied(message.body)).catch((error: unknown) => {
         this.logger.warn(`host ${hostId}: could not apply ${message.body ?? 'an empty message'}: ${String(error)}`);
       });
     });

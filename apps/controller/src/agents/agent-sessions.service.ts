@@ -4,6 +4,7 @@ import type { AgentMessage__Output, ControllerMessage } from '@imagelib/proto';
 import { HostsRepository } from '@imagelib/store';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
+import { ControllerEvents } from '../events/controller-events.js';
 
 export type AgentCall = ServerDuplexStream<AgentMessage__Output, ControllerMessage>;
 
@@ -42,6 +43,7 @@ export class AgentSessions implements BeforeApplicationShutdown {
   constructor(
     private readonly hosts: HostsRepository,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
+    private readonly events: ControllerEvents,
   ) {
     this.ttlMs = Math.floor(config.heartbeatIntervalMs * 2.5);
   }
@@ -73,6 +75,7 @@ export class AgentSessions implements BeforeApplicationShutdown {
     };
     this.sessions.set(hostId, session);
     this.logger.log(`host ${hostId} connected from ${session.peer}`);
+    this.events.publish('host-connected');
   }
 
   /** Called for every message from the agent. */
@@ -160,6 +163,7 @@ export class AgentSessions implements BeforeApplicationShutdown {
     clearTimeout(session.ttl);
     this.sessions.delete(session.hostId);
     this.logger.log(`host ${session.hostId} disconnected: ${why}`);
+    this.events.publish('host-disconnected');
     const write = this.hosts.recordLastHeartbeat(session.hostId, session.lastHeartbeatAt).catch((error: unknown) => {
       this.logger.warn(`could not record the last heartbeat of host ${session.hostId}: ${String(error)}`);
     });

@@ -7,6 +7,9 @@ import { type OperatorIdentity, OperatorTokensService } from './operator-tokens.
 const PUBLIC_ROUTE = 'imagelib:public';
 /** Marks a route that needs no operator token (health probes). */
 export const PublicRoute = () => SetMetadata(PUBLIC_ROUTE, true);
+const READS_ONLY = 'imagelib:reads-only';
+/** Marks a POST that changes nothing an operator owns (a ticket to watch events): read-only tokens may call it. */
+export const ReadsOnly = () => SetMetadata(READS_ONLY, true);
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -25,7 +28,8 @@ export class OperatorAuthGuard implements CanActivate {
     const match = header ? /^Bearer (\S+)$/i.exec(header) : null;
     if (!match) throw new DomainError(ErrorCode.Unauthenticated, 'an operator token is required: Authorization: Bearer <token>');
     const operator = await this.operatorTokens.verify(match[1] as string);
-    if (operator.scope !== 'admin' && !READ_METHODS.has(request.method)) {
+    const readsOnly = READ_METHODS.has(request.method) || this.reflector.getAllAndOverride<boolean>(READS_ONLY, [context.getHandler(), context.getClass()]);
+    if (operator.scope !== 'admin' && !readsOnly) {
       throw new DomainError(ErrorCode.Forbidden, `the token "${operator.name}" is read-only`);
     }
     request.operator = operator;

@@ -4,6 +4,7 @@ import { applyImagePatch, assertCanDelete, assertCanUpload, deactivatedStatus, G
 import type { AbortUploadRequest__Output, CompleteUploadRequest__Output, DiscoveredFile__Output } from '@imagelib/proto';
 import { randomUUID } from 'node:crypto';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { ControllerEvents } from '../events/controller-events.js';
 import { CatalogSync } from './catalog-sync.service.js';
 import { toRecord, withFields } from './image-mapping.js';
 import { groupByStorage, storageOf } from './storage-groups.js';
@@ -25,6 +26,7 @@ export class CatalogService implements OnApplicationBootstrap {
     private readonly hosts: HostsRepository,
     private readonly sync: CatalogSync,
     sessions: AgentSessions,
+    private readonly events: ControllerEvents,
   ) {
     // An upload whose host went away will not complete: the image can take data again.
     sessions.onDisconnect((hostId) => {
@@ -195,6 +197,7 @@ export class CatalogService implements OnApplicationBootstrap {
   private changed(image: ImageEntity, what: string): ImageEntity {
     this.logger.log(`image ${image.id} ${what} (revision ${image.revision}, status ${image.status})`);
     this.sync.catalogChanged();
+    this.events.publish('catalog');
     return image;
   }
 }

@@ -38,6 +38,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
   /** "<image>/<storage>" → not before this time (after a failure). */
   private readonly backoff = new Map<string, number>();
   private readonly sweeper = new PeriodicSweep('replication sweep', SWEEP_INTERVAL_MS, () => this.sweep(), this.logger);
+  private wantedCopies = 0;
 
   constructor(
     private readonly catalog: CatalogRepository,
@@ -57,6 +58,11 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
 
   poke(): void {
     this.sweeper.poke();
+  }
+
+  /** Copies still wanted at the last sweep, under way or waiting (the metrics' replication backlog). */
+  get backlog(): number {
+    return this.wantedCopies;
   }
 
   async result(hostId: string, result: ReplicationResult__Output): Promise<void> {
@@ -79,9 +85,11 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
     const serving = (await this.hosts.hostsWithRole('image-library')).filter(
       (host) => this.sessions.isConnected(host.id) && host.roles[0]?.state === 'active' && host.roles[0].url,
     );
-    if (serving.length < 2) return;
     const groups = groupByStorage(serving);
-    if (groups.size < 2) return;
+    if (serving.length < 2 || groups.size < 2) {
+      this.wantedCopies = 0;
+      return;
+    }
     const okOn = new Map<string, Set<string>>();
     for (const status of await this.catalog.allStatuses()) {
       if (status.state === 'ok') okOn.set(status.imageId, (okOn.get(status.imageId) ?? new Set()).add(status.hostId));
@@ -89,6 +97,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
     const load = new Map<string, number>();
     for (const copy of this.copies.values()) load.set(copy.hostId, (load.get(copy.hostId) ?? 0) + 1);
     const now = Date.now();
+    let wantedCopies = 0;
     for (const image of await this.catalog.listLive()) {
       if (!hasData(image)) continue;
       const holders = serving.filter((host) => okOn.get(image.id)?.has(host.id));
@@ -99,6 +108,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
         return !holds;
       });
       const wanted = Math.min(this.config.imageCopies, groups.size) - (groups.size - lacking.length);
+      wantedCopies += Math.max(0, wanted);
       for (const [storage, members] of lacking.slice(0, Math.max(0, wanted))) {
         const key = `${image.id}/${storage}`;
         const copy = this.copies.get(key);
@@ -111,6 +121,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
         load.set(receiver.id, (load.get(receiver.id) ?? 0) + 1);
       }
     }
+    this.wantedCopies = wantedCopies;
   }
 
   private send(image: ImageEntity, receiver: HostEntity, holders: HostEntity[]): void {

@@ -6,6 +6,7 @@ import { AgentSessions } from '../agents/agent-sessions.service.js';
 import { groupByStorage, storageOf } from '../catalog/storage-groups.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
+import { ControllerEvents } from '../events/controller-events.js';
 import { type AssignImageLibraryRoleDto, DEFAULT_IMAGE_SERVICE_PORT, DEFAULT_REPOSITORY_PATH } from './dto/assign-image-library-role.dto.js';
 import type { HostDto, RoleDto } from './dto/host.dto.js';
 import { repositoryConditions } from './host-conditions.js';
@@ -20,6 +21,7 @@ export class HostsService {
     private readonly gateway: AgentGateway,
     private readonly catalog: CatalogRepository,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
+    private readonly events: ControllerEvents,
   ) {}
 
   async list(): Promise<HostDto[]> {
@@ -37,6 +39,7 @@ export class HostsService {
     if (!(await this.hosts.remove(id, new Date()))) throw notFound(id);
     this.sessions.disconnect(id, status.UNAUTHENTICATED, 'the host was removed and its credential revoked');
     this.logger.log(`removed host ${id} and revoked its credentials`);
+    this.events.publish('host-removed');
   }
 
   async assignImageLibraryRole(id: string, body: AssignImageLibraryRoleDto): Promise<RoleDto> {
@@ -54,6 +57,7 @@ export class HostsService {
       port: body.port ?? DEFAULT_IMAGE_SERVICE_PORT,
       requireMount: body.requireMount ?? false,
     });
+    this.events.publish('roles');
     await this.gateway.pushDesiredState(id);
     return toRoleDto(role);
   }
@@ -77,6 +81,7 @@ export class HostsService {
     }
     const role = await this.hosts.markRoleRemoving(id, 'image-library');
     if (!role) throw new DomainError(ErrorCode.NotFound, `host ${id} does not have the image-library role`);
+    this.events.publish('roles');
     await this.gateway.pushDesiredState(id);
     return toRoleDto(role);
   }

@@ -15,15 +15,16 @@ export class ImagesService {
 
   /** Live images, and deleted ones whose files some host still has to remove (status "deleted"). */
   async list(): Promise<ImageDto[]> {
-    const [live, leaving, hosts, statuses] = await Promise.all([
-      this.catalog.listLive(),
-      this.catalog.filesPendingDeletion(),
-      this.hosts.hostsWithRole('image-library'),
-      this.catalog.allStatuses(),
-    ]);
-    const images = [...live, ...leaving];
-    const byKey = new Map(statuses.map((s) => [`${s.imageId}/${s.hostId}`, s]));
-    return images.map((image) => this.toDto(image, hosts, (hostId) => byKey.get(`${image.id}/${hostId}`)));
+    const { images, hosts, reported } = await this.matrix();
+    return images.map((image) => this.toDto(image, hosts, (hostId) => reported(image.id, hostId)));
+  }
+
+  /** The catalog and the matrix counted: images by Glance status, and by their status on each image-library host. */
+  async counts(): Promise<{ imagesByStatus: Map<string, number>; byHost: { host: HostEntity; counts: Map<string, number> }[] }> {
+    const { images, hosts, reported } = await this.matrix();
+    const imagesByStatus = countBy(images, (image) => image.status);
+    const byHost = hosts.map((host) => ({ host, counts: countBy(images, (image) => this.statusOn(image, host, reported(image.id, host.id)).status) }));
+    return { imagesByStatus, byHost };
   }
 
   async get(id: string): Promise<ImageDto> {
@@ -40,6 +41,17 @@ export class ImagesService {
     const [images, statuses] = await Promise.all([this.catalog.listLive(), this.catalog.statusesOfHost(hostId)]);
     const byImage = new Map(statuses.map((s) => [s.imageId, s]));
     return images.map((image) => ({ imageId: image.id, name: image.name, ...this.statusOn(image, host, byImage.get(image.id)) }));
+  }
+
+  private async matrix(): Promise<{ images: ImageEntity[]; hosts: HostEntity[]; reported: (imageId: string, hostId: string) => ImageHostStatusEntity | undefined }> {
+    const [live, leaving, hosts, statuses] = await Promise.all([
+      this.catalog.listLive(),
+      this.catalog.filesPendingDeletion(),
+      this.hosts.hostsWithRole('image-library'),
+      this.catalog.allStatuses(),
+    ]);
+    const byKey = new Map(statuses.map((s) => [`${s.imageId}/${s.hostId}`, s]));
+    return { images: [...live, ...leaving], hosts, reported: (imageId, hostId) => byKey.get(`${imageId}/${hostId}`) };
   }
 
   private toDto(image: ImageEntity, hosts: HostEntity[], statusOf: (hostId: string) => ImageHostStatusEntity | undefined): ImageDto {
@@ -72,4 +84,13 @@ export class ImagesService {
     if (!reported) return { status: 'missing', reason: image.status === 'deleted' ? 'deleted; its file is being removed' : 'no report from the host yet' };
     return { status: reported.state, reason: reported.reason };
   }
+}
+
+function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) {
+    const value = key(item);
+    counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  return counts;
 }
