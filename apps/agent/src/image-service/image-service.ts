@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
+import { agentMetrics } from '../metrics/agent-metrics.js';
+import { observeRequest, serveMetrics } from '../metrics/request-observer.js';
 
 export interface ImageServiceOptions {
   bindAddress: string;
@@ -10,7 +12,7 @@ export interface ImageServiceOptions {
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse, fallbackHost: string) => void;
 
-/** The HTTP server of the host's image service: listening, limits, and a bounded graceful stop. */
+/** The HTTP server of the host's image service: listening, limits, metrics (GET /metrics) and a bounded graceful stop. */
 export class ImageService {
   private readonly server: Server;
 
@@ -19,7 +21,10 @@ export class ImageService {
     handler: RequestHandler,
     private readonly log: Logger,
   ) {
-    this.server = createServer((request, response) => handler(request, response, `${this.options.bindAddress}:${this.port}`));
+    this.server = createServer((request, response) => {
+      observeRequest(agentMetrics, this.log, request, response);
+      if (!serveMetrics(agentMetrics, request, response)) handler(request, response, `${this.options.bindAddress}:${this.port}`);
+    });
     this.server.headersTimeout = 30_000;
     this.server.requestTimeout = 0;
     this.server.keepAliveTimeout = 5_000;

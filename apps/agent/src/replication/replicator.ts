@@ -4,6 +4,7 @@ import { open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { HashingPool } from '../media/hashing.js';
+import { agentMetrics } from '../metrics/agent-metrics.js';
 import { isSafeFileName } from '../status/image-file-status.js';
 
 const CONCURRENT_COPIES = 2;
@@ -53,12 +54,14 @@ export class Replicator {
       this.copy(copy)
         .then(
           () => {
+            agentMetrics.replicationCopies.inc({ result: 'ok' });
             this.options.report({ imageId, ok: true, reason: '' });
             this.options.onCopied(imageId);
           },
           (error: unknown) => {
             const reason = error instanceof Error ? error.message : String(error);
             if (!this.abort.signal.aborted) this.log.warn({ imageId, reason }, 'image copy failed');
+            agentMetrics.replicationCopies.inc({ result: 'failed' });
             this.options.report({ imageId, ok: false, reason });
           },
         )
@@ -112,6 +115,7 @@ export class Replicator {
     try {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
         await file.write(chunk);
+        agentMetrics.replicationBytes.inc(chunk.length);
         await this.pace(chunk.length);
       }
       await file.sync();
