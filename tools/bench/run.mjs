@@ -9,7 +9,7 @@
 // docs/benchmarks.md already there (each section says when and how it was measured); each
 // benchmark documents its own settings (agent-fleet: BENCH_FLEET_SIZES, BENCH_WINDOW_S,
 // BENCH_FLEET_WORKERS, BENCH_CONTROLLER_LOG_LEVEL; image-service: BENCH_IMAGE_*, see
-// tools/bench/image-service.mjs).
+// tools/bench/image-service.mjs; ha: BENCH_HA_*, see tools/bench/ha.mjs).
 // Exit code: 0 when every benchmark ran and met its targets, 1 otherwise (the file is written anyway).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -28,6 +28,7 @@ const BENCHMARKS = [
     title: 'Image service: data, metadata and discovery against nginx and glance-api',
     description: 'the image service of one agent against nginx and glance-api: download, upload, metadata, event-loop lag, discovery (issue 3)',
   },
+  { id: 'ha', module: './ha.mjs', title: 'High availability: detection, replication and failover on the multi-host test bed', description: 'three hosts in network namespaces: failure detection, replication host to host, failover cost (issue 4)' },
 ];
 
 /** Built outputs the benchmarks import or start, with what builds them (in dependency order). */
@@ -38,6 +39,8 @@ const BUILT = [
   { dist: 'libs/glance/dist', project: 'libs/glance/tsconfig.build.json' },
   { dist: 'libs/image-token/dist', project: 'libs/image-token/tsconfig.build.json' },
   { dist: 'libs/store/dist', project: 'libs/store/tsconfig.build.json' },
+  { dist: 'libs/client/dist', project: 'libs/client/tsconfig.build.json' },
+  { dist: 'libs/testbed/dist', project: 'libs/testbed/tsconfig.build.json' },
   { dist: 'apps/controller/dist/main.js', project: 'apps/controller/tsconfig.build.json' },
   { dist: 'apps/agent/dist/main.js', project: 'apps/agent/tsconfig.build.json' },
 ];

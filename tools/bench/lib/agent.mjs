@@ -45,7 +45,11 @@ export async function waitUntil(what, check, { timeoutMs = 30_000, everyMs = 100
  * LOG_DIR (one file across restarts).
  */
 export class BenchAgent {
-  constructor(controller, { hostname = 'bench-host', args = [], logLevel = 'info', env = {}, nodeArgs = [] } = {}) {
+  /**
+   * `launcher`: a command put in front of node that execs it (e.g. @imagelib/testbed's, to run the
+   * agent as a host in its own namespaces), with `bindAddress` the host's address there.
+   */
+  constructor(controller, { hostname = 'bench-host', args = [], logLevel = 'info', env = {}, nodeArgs = [], launcher = [], bindAddress = '127.0.0.1' } = {}) {
     this.controller = controller;
     this.hostname = hostname;
     this.args = args;
@@ -53,6 +57,8 @@ export class BenchAgent {
     this.env = env;
     /** Options for node itself (e.g. --cpu-prof, for a closer look), before the agent's script. */
     this.nodeArgs = nodeArgs;
+    this.launcher = launcher;
+    this.bindAddress = bindAddress;
     this.child = null;
     this.stateDir = null;
     this.hostId = null;
@@ -88,14 +94,15 @@ export class BenchAgent {
    */
   start(extraArgs = []) {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) throw new Error('the agent is already running');
-    const args = [...this.nodeArgs, AGENT_MAIN, '--controller', this.controller.grpcAddress, '--state-dir', this.stateDir, '--hostname', this.hostname, '--bind-address', '127.0.0.1', '--log-level', this.logLevel, ...this.args, ...extraArgs];
+    const args = [...this.nodeArgs, AGENT_MAIN, '--controller', this.controller.grpcAddress, '--state-dir', this.stateDir, '--hostname', this.hostname, '--bind-address', this.bindAddress, '--log-level', this.logLevel, ...this.args, ...extraArgs];
     appendFileSync(this.logPath, `${new Date().toISOString()} [bench] starting the agent\n`);
     this.logOffset = statSync(this.logPath).size;
     const fd = openSync(this.logPath, 'a');
     const spawnedAt = Date.now();
     let child;
     try {
-      child = track(spawn(process.execPath, args, { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...this.env }, stdio: ['ignore', fd, fd] }));
+      const [command, ...commandArgs] = [...this.launcher, process.execPath, ...args];
+      child = track(spawn(command, commandArgs, { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...this.env }, stdio: ['ignore', fd, fd] }));
     } finally {
       closeSync(fd);
     }
@@ -195,7 +202,7 @@ export class BenchAgent {
       },
       { timeoutMs, everyMs: 100 },
     );
-    this.url = `http://127.0.0.1:${role.port || port}`;
+    this.url = `http://${this.bindAddress}:${role.port || port}`;
     return this.url;
   }
 

@@ -173,7 +173,7 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
     child,
     dataDir,
     httpUrl,
-    grpcAddress: `127.0.0.1:${grpcPort}`,
+    grpcAddress: `${env.IMAGELIB_GRPC_HOST ?? '127.0.0.1'}:${grpcPort}`,
     caPath: join(dataDir, 'ca.crt'),
     adminToken,
     api,

@@ -1,0 +1,1 @@
+export { HostNetwork, inMountNamespaceOf, planNetwork, type NetworkPlan } from './host-network.js';
