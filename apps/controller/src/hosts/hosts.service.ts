@@ -87,16 +87,18 @@ export class HostsService {
   }
 
   /**
-   * Images with data that no other host is known to hold `ok`, when no other host shares this
-   * host's storage. Conservative: an image whose statuses are not reported yet counts as at risk.
+   * Images with data that no other image-library host (not being drained) is known to hold `ok`,
+   * when no other host shares this host's storage. Conservative: an image whose statuses are not reported yet counts as at risk.
    */
   private async onlyGoodCopies(host: HostEntity): Promise<{ id: string; name: string | null }[]> {
     const hosts = await this.hosts.hostsWithRole('image-library');
     const mine = storageOf(hosts.find((h) => h.id === host.id), host.id);
     if ((groupByStorage(hosts).get(mine) ?? []).some((h) => h.id !== host.id)) return [];
+    // Only hosts that keep serving count: a host whose role is gone or going may still have reported `ok`.
+    const serving = new Set(hosts.filter((h) => h.id !== host.id).map((h) => h.id));
     const elsewhere = new Set<string>();
     for (const status of await this.catalog.allStatuses()) {
-      if (status.state === 'ok' && status.hostId !== host.id) elsewhere.add(status.imageId);
+      if (status.state === 'ok' && serving.has(status.hostId)) elsewhere.add(status.imageId);
     }
     return (await this.catalog.listLive()).filter((image) => image.fileName !== null && !elsewhere.has(image.id));
   }
