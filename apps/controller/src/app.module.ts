@@ -19,6 +19,10 @@ import { CONTROLLER_CONFIG, type ControllerConfig } from './config/controller-co
 import { EndpointsController } from './endpoints/endpoints.controller.js';
 import { EndpointsService } from './endpoints/endpoints.service.js';
 import { HttpExceptionFilter } from './errors/http-exception.filter.js';
+import { DataHosts } from './front-door/data-hosts.js';
+import { FrontDoorBackend } from './front-door/front-door-backend.js';
+import { FrontDoorServer } from './front-door/front-door.server.js';
+import { UploadRelay } from './front-door/upload-relay.js';
 import { HealthController } from './health/health.controller.js';
 import { HostsController } from './hosts/hosts.controller.js';
 import { HostsService } from './hosts/hosts.service.js';
@@ -67,6 +71,10 @@ export class AppModule {
         MetricsRegistry,
         HttpMetrics,
         FleetMetrics,
+        DataHosts,
+        UploadRelay,
+        FrontDoorBackend,
+        FrontDoorServer,
       ],
       exports: [CONTROLLER_CONFIG],
     };

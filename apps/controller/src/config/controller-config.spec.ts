@@ -23,4 +23,12 @@ describe('loadControllerConfig', () => {
   it('splits TLS names', () => {
     expect(loadControllerConfig({ IMAGELIB_TLS_SANS: 'a.example, 10.0.0.1,' }).tlsSans).toEqual(['a.example', '10.0.0.1']);
   });
+
+  it('serves the Glance front door only when given a port, on a port of its own', () => {
+    expect(loadControllerConfig({}).imageApi).toBeNull();
+    expect(loadControllerConfig({ IMAGELIB_IMAGE_API_PORT: '9292' }).imageApi).toEqual({ host: '0.0.0.0', port: 9292 });
+    expect(loadControllerConfig({ IMAGELIB_IMAGE_API_PORT: '9292', IMAGELIB_IMAGE_API_HOST: '10.0.0.2' }).imageApi).toEqual({ host: '10.0.0.2', port: 9292 });
+    expect(() => loadControllerConfig({ IMAGELIB_IMAGE_API_PORT: '70000' })).toThrow(/IMAGELIB_IMAGE_API_PORT=70000/);
+    expect(() => loadControllerConfig({ IMAGELIB_IMAGE_API_PORT: '8080' })).toThrow('IMAGELIB_IMAGE_API_PORT=8080: must differ from IMAGELIB_HTTP_PORT');
+  });
 });

@@ -1,4 +1,4 @@
-import { validateSettings } from '@imagelib/config';
+import { ConfigError, validateSettings } from '@imagelib/config';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { hostname } from 'node:os';
@@ -38,6 +38,12 @@ export class ControllerEnv {
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(0)
   minFreeBytes = 1024 ** 3;
+
+  @IsOptional() @IsString()
+  imageApiHost = '0.0.0.0';
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  imageApiPort = 0;
 }
 
 const ENV_NAMES: Record<keyof ControllerEnv, string> = {
@@ -51,6 +57,8 @@ const ENV_NAMES: Record<keyof ControllerEnv, string> = {
   logLevel: 'IMAGELIB_LOG_LEVEL',
   imageCopies: 'IMAGELIB_IMAGE_COPIES',
   minFreeBytes: 'IMAGELIB_MIN_FREE_BYTES',
+  imageApiHost: 'IMAGELIB_IMAGE_API_HOST',
+  imageApiPort: 'IMAGELIB_IMAGE_API_PORT',
 };
 
 export interface ControllerConfig {
@@ -67,6 +75,8 @@ export interface ControllerConfig {
   imageCopies: number;
   /** Less free space than this on a repository's filesystem is flagged. */
   minFreeBytes: number;
+  /** The Glance v2 front door (one URL for the whole image service); null when it is off. */
+  imageApi: { host: string; port: number } | null;
 }
 
 /** Nest injection token for the ControllerConfig. */
@@ -78,6 +88,8 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv): ControllerConfig {
     if (env[name] !== undefined && env[name] !== '') raw[key] = env[name];
   }
   const settings = validateSettings(ControllerEnv, raw, ENV_NAMES);
+  const clashes = (['httpPort', 'grpcPort'] as const).filter((key) => settings[key] === settings.imageApiPort).map((key) => ENV_NAMES[key]);
+  if (clashes.length > 0) throw new ConfigError([`${ENV_NAMES.imageApiPort}=${settings.imageApiPort}: must differ from ${clashes.join(' and ')}`]);
   const dataDir = isAbsolute(settings.dataDir) ? resolve(settings.dataDir) : settings.dataDir;
   return {
     dataDir,
@@ -90,5 +102,6 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv): ControllerConfig {
     hostname: hostname(),
     imageCopies: settings.imageCopies === 'all' ? Infinity : Number(settings.imageCopies),
     minFreeBytes: settings.minFreeBytes,
+    imageApi: settings.imageApiPort === 0 ? null : { host: settings.imageApiHost, port: settings.imageApiPort },
   };
 }

@@ -5,6 +5,14 @@ import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-c
 import { repositoryConditions } from '../hosts/host-conditions.js';
 import type { EndpointCatalogDto, EndpointDto } from './endpoint.dto.js';
 
+/** A host clients may be sent to now, with the free space of its repository's filesystem (null when not reported). */
+export interface HealthyHost {
+  hostId: string;
+  hostname: string;
+  url: string;
+  freeBytes: number | null;
+}
+
 /**
  * Where clients find the image service: one endpoint per image-library host, healthy while the host
  * is connected, its role active and its repository has no blocking condition. A host leaves the healthy list the
@@ -22,6 +30,16 @@ export class EndpointsService {
     const hosts = await this.hosts.hostsWithRole('image-library');
     const endpoints = hosts.map((host) => this.endpoint(host, hosts)).sort((a, b) => Number(b.healthy) - Number(a.healthy) || a.hostname.localeCompare(b.hostname));
     return { catalog: [{ type: 'image', name: 'image-cluster', endpoints }] };
+  }
+
+  async healthyHosts(): Promise<HealthyHost[]> {
+    const hosts = await this.hosts.hostsWithRole('image-library');
+    return hosts.flatMap((host) => {
+      const { healthy, hostId, hostname, url } = this.endpoint(host, hosts);
+      const repositoryPath = host.roles.find((r) => r.role === 'image-library')?.repositoryPath;
+      const freeBytes = host.facts?.repositories.find((r) => r.path === repositoryPath)?.freeBytes ?? null;
+      return healthy && url ? [{ hostId, hostname, url, freeBytes }] : [];
+    });
   }
 
   private endpoint(host: HostEntity, imageLibraryHosts: HostEntity[]): EndpointDto {
