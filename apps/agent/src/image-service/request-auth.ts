@@ -1,12 +1,6 @@
-import { GlanceError, type ImageRecord } from '@imagelib/glance';
+import { authToken, type Caller, GlanceError, tokenRefused } from '@imagelib/glance';
 import { ImageTokenError, verifyImageToken } from '@imagelib/image-token';
 import type { IncomingMessage } from 'node:http';
-
-/** Who is calling the image API. */
-export interface Caller {
-  project: string | null;
-  admin: boolean;
-}
 
 /** Everyone is admin: the explicit development mode (`imageApiAuth: none`). */
 const NO_AUTH_CALLER: Caller = { project: null, admin: true };
@@ -27,24 +21,14 @@ export class RequestAuth {
 
   caller(request: IncomingMessage): Caller {
     if (this.mode === 'none') return NO_AUTH_CALLER;
-    const token = request.headers['x-auth-token'];
-    if (typeof token !== 'string' || token === '') throw new GlanceError(401, 'This server could not verify that you are authorized to access the document you requested.');
+    const token = authToken(request);
     if (!this.publicKeyPem) throw new GlanceError(503, 'This host has not yet learned how to verify tokens; try again shortly.');
     try {
       const claims = verifyImageToken(this.publicKeyPem, token, Math.floor(Date.now() / 1000));
       return { project: claims.project, admin: claims.admin };
     } catch (error) {
-      if (error instanceof ImageTokenError) throw new GlanceError(401, `Authentication failed: ${error.message}.`);
+      if (error instanceof ImageTokenError) throw tokenRefused(error.message);
       throw error;
     }
   }
-}
-
-/** Glance's visibility rule, for a caller without image memberships: public and community for all, the rest for its owner. */
-export function canSee(caller: Caller, image: ImageRecord): boolean {
-  return caller.admin || image.visibility === 'public' || image.visibility === 'community' || (image.owner !== null && image.owner === caller.project);
-}
-
-export function canChange(caller: Caller, image: ImageRecord): boolean {
-  return caller.admin || (image.owner !== null && image.owner === caller.project);
 }
