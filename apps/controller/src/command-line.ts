@@ -1,7 +1,8 @@
 const HELP = `Usage: imagelib-controller [--help]
 
-Runs the Image Library controller: the operators' REST API (with OpenAPI docs at /api/docs)
-and the agents' gRPC endpoint over TLS. It is configured by environment variables:
+Runs the Image Library controller: the operators' REST API (with OpenAPI docs at /api/docs),
+the agents' gRPC endpoint over TLS and, when given a port, the Glance v2 front door.
+It is configured by environment variables:
 
   IMAGELIB_DATA_DIR              state: sqlite database, CA, admin token
                                  (default /var/lib/imagelib-controller)
@@ -18,6 +19,9 @@ and the agents' gRPC endpoint over TLS. It is configured by environment variable
                                  (default) or a number; 1 turns replication off
   IMAGELIB_MIN_FREE_BYTES        less free space on a repository is flagged
                                  (default 1 GiB)
+  IMAGELIB_IMAGE_API_HOST        Glance front door bind address (default 0.0.0.0)
+  IMAGELIB_IMAGE_API_PORT        Glance front door port: one URL for the image
+                                 service (default 0: off; Glance's usual is 9292)
 
 On first start it creates the CA and an admin operator token in
 IMAGELIB_DATA_DIR/admin-token (mode 0600).
