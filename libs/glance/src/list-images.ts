@@ -279,8 +279,23 @@ const UNLISTED = new Set(['deleted', 'pending_delete', 'killed']);
 /** Statuses of rows glance counts as deleted (a marker must not be one). */
 const DELETED = new Set(['deleted', 'pending_delete']);
 
-function secondsOf(timestamp: string): number {
-  return Math.floor(Date.parse(timestamp) / 1000) * 1000;
+/**
+ * The parsed timestamps of records, kept as long as the record lives: records are never changed in
+ * place (a change makes a new one), so listing thousands of images again parses none of them again.
+ */
+const parsedTimes = new WeakMap<ImageRecord, { createdAt: number; updatedAt: number }>();
+
+function timesOf(record: ImageRecord): { createdAt: number; updatedAt: number } {
+  let times = parsedTimes.get(record);
+  if (times === undefined) {
+    times = { createdAt: Date.parse(record.createdAt), updatedAt: Date.parse(record.updatedAt) };
+    parsedTimes.set(record, times);
+  }
+  return times;
+}
+
+function secondsOf(time: number): number {
+  return Math.floor(time / 1000) * 1000;
 }
 
 function columnValue(record: ImageRecord, key: EqualityColumn | RangeColumn): string | number | null {
@@ -332,7 +347,7 @@ function matchesFilter(record: ImageRecord, filter: ImageListFilter): boolean {
       return filter.bound === 'min' ? value >= filter.value : value <= filter.value;
     }
     case 'time': {
-      const value = secondsOf(filter.key === 'created_at' ? record.createdAt : record.updatedAt);
+      const value = secondsOf(filter.key === 'created_at' ? timesOf(record).createdAt : timesOf(record).updatedAt);
       switch (filter.op) {
         case 'gt':
           return value > filter.at;
@@ -390,9 +405,9 @@ function sortValue(record: ImageRecord, key: ImageSortKey): string | number {
     case 'id':
       return record.id;
     case 'created_at':
-      return Date.parse(record.createdAt);
+      return timesOf(record).createdAt;
     case 'updated_at':
-      return Date.parse(record.updatedAt);
+      return timesOf(record).updatedAt;
   }
 }
 
@@ -421,7 +436,8 @@ function sortOrder(query: Pick<ImageListQuery, 'sortKeys' | 'sortDirs'>): { keys
 }
 
 function compareSortValues(directions: readonly SortDirection[], left: readonly (string | number)[], right: readonly (string | number)[]): number {
-  for (const [index, a] of left.entries()) {
+  for (let index = 0; index < left.length; index += 1) {
+    const a = left[index] as string | number;
     const b = right[index] as string | number;
     const order = typeof a === 'number' && typeof b === 'number' ? Math.sign(a - b) : compareCodePoints(String(a), String(b));
     if (order !== 0) return directions[index] === 'asc' ? order : -order;
