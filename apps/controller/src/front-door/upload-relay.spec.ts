@@ -59,7 +59,7 @@ async function upload(hosts: HealthyHost[], data: Buffer, imageStatus = 'queued'
   const answer = await fetch(`${door}/v2/images/${IMAGE_ID}/file`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/octet-stream', 'X-Auth-Token': 'token-1', 'Content-MD5': md5(data) },
-    body: data,
+    body: new Uint8Array(data),
   });
   return { status: answer.status, body: await answer.text() };
 }
