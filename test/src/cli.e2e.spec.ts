@@ -38,6 +38,8 @@ describe('the imagelib command line over a real controller and agents', () => {
   const work = tempDir('cli');
   const data = randomBytes(IMAGE_BYTES);
   const dataFile = join(work, 'cli-image.raw');
+  const small = randomBytes(4 * 1024 * 1024);
+  const smallFile = join(work, 'pty-image.raw');
   const ports = new Map<string, number>();
   const pty = commandAvailable('script', 'bsdutils');
   /** The CLI's environment: no stray config from the real home directory. */
@@ -54,6 +56,7 @@ describe('the imagelib command line over a real controller and agents', () => {
 
   beforeAll(async () => {
     writeFileSync(dataFile, data);
+    writeFileSync(smallFile, small);
     await controller.start();
     env = { HOME: work, IMAGELIB_CONTROLLER_URL: `http://127.0.0.1:${controller.httpPort}`, IMAGELIB_TOKEN_FILE: join(controller.dataDir, 'admin-token') };
     for (const agent of agents) ports.set(agent.hostname, await freePort());
@@ -64,7 +67,7 @@ describe('the imagelib command line over a real controller and agents', () => {
     await controller.kill('SIGTERM');
   });
 
-  it('--help documents the commands, the configuration and the exit statuses; a group without a command is a usage error', async () => {
+  it('--help documents the commands, the configuration and the exit statuses; a group without a command is a usage error (2)', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     for (const command of ['hosts', 'role', 'join-token', 'endpoints', 'images', 'status']) expect(help.out).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
@@ -73,14 +76,9 @@ describe('the imagelib command line over a real controller and agents', () => {
     const upload = await runCli(['images', 'upload', '--help']);
     expect(upload.code).toBe(0);
     expect(upload.out).toMatch(/--disk-format <format>[\s\S]*--property <key=value>[\s\S]*--json/);
-    const assign = await runCli(['role', 'assign', '--help']);
-    expect(assign.out).toMatch(/--repository-path <path>[\s\S]*--port <port>[\s\S]*--wait \[seconds\]/);
     const group = await runCli(['hosts']);
     expect(group.code).toBe(2);
     expect(group.stderr).toContain('Usage: imagelib hosts');
-    const badValue = await cli('join-token', 'create', '--max-uses', '0');
-    expect(badValue.code).toBe(2);
-    expect(badValue.stderr).toContain('0 is not between 1 and 10000');
   });
 
   it('join-token create: the agents enrol with the token it prints', async () => {
@@ -195,7 +193,7 @@ describe('the imagelib command line over a real controller and agents', () => {
 
   it('status: the image × host matrix, filtered, coloured only on a terminal and without NO_COLOR', async () => {
     // Each host has its own repository: the controller copies the image to the second one.
-    await waitFor('the image ok on both hosts', async () => (await status()).images[0]?.cells.every((c) => c.status === 'ok') && (await status()).images[0]?.cells.length === 2, 30_000, 250);
+    await waitFor('the image ok on both hosts', async () => (await status()).images[0]?.cells.filter((c) => c.status === 'ok').length === 2, 30_000, 250);
     const matrix = await status();
     expect(matrix.hosts.map((h) => h.hostname)).toEqual(['host-a', 'host-b']);
     expect((await status('--problems')).images).toEqual([]);
@@ -231,19 +229,19 @@ describe('the imagelib command line over a real controller and agents', () => {
 
   it('upload and download on a pseudo-terminal draw a progress bar with bytes, speed and ETA', async () => {
     if (!pty) return;
-    const upload = await runCliOnPty(['images', 'upload', dataFile, '--name', 'pty-image'], env);
+    const upload = await runCliOnPty(['images', 'upload', smallFile, '--name', 'pty-image'], env);
     expect(upload.code).toBe(0);
     const file = join(work, 'pty.raw');
     const download = await runCliOnPty(['images', 'download', 'pty-image', '-o', file], env);
     expect(download.code).toBe(0);
-    expect(sha512(readFileSync(file))).toBe(sha512(data));
+    expect(sha512(readFileSync(file))).toBe(sha512(small));
     for (const [what, output] of [
       ['upload', upload.out],
       ['download', download.out],
     ] as const) {
       // Redrawn in place: carriage return / cursor moves, the bar's blocks, bytes, percentage, speed and ETA.
       expect(output).toMatch(ANSI);
-      expect(output).toMatch(new RegExp(`${what} pty-image \u2588+ 24\\.0 MiB / 24\\.0 MiB {2}100% {2}[\\d.]+ [KMG]iB/s {2}ETA 0:00`));
+      expect(output).toMatch(new RegExp(`${what} pty-image \u2588+ 4\\.0 MiB / 4\\.0 MiB {2}100% {2}[\\d.]+ [KMG]iB/s {2}ETA 0:00`));
     }
     expect(upload.out).toMatch(/uploaded image [0-9a-f-]{36} \(pty-image\): active/);
   });
@@ -271,7 +269,7 @@ describe('the imagelib command line over a real controller and agents', () => {
       return problems.images.length === 2 && problems.images.every((image) => image.cells.find((c) => c.hostname === serving.hostname)?.status === 'offline');
     });
     await serving.startConnected();
-    await waitFor('both endpoints healthy again', async () => (await endpoints()).every((e) => e.healthy), 20_000, 250);
+    await waitFor('every image ok on both hosts again', async () => (await status('--problems')).images.length === 0, 20_000, 250);
   });
 
   it('images delete: gone from the catalog (show is then exit status 3)', async () => {
