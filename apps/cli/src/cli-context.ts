@@ -47,11 +47,6 @@ export class CliContext {
     this.print(json ? renderJson(document) : text());
   }
 
-  /** A message beside the data (stderr). */
-  note(text: string): void {
-    this.io.stderr.write(`${text}\n`);
-  }
-
   /** Progress on stderr: a bar on a terminal, plain lines otherwise. */
   progress(label: string): TransferProgress {
     return startProgress({ label, stream: this.io.stderr, tty: this.io.stderr.isTTY === true });

@@ -58,6 +58,6 @@ export function describeCompletion(snapshot: ProgressSnapshot): string {
   return `${describeProgress({ ...snapshot, bytesPerSecond, etaSeconds: 0 })}  done in ${formatDuration(seconds)}`;
 }
 
-export function percent(done: number, total: number): number {
+function percent(done: number, total: number): number {
   return total > 0 ? Math.floor((done / total) * 100) : 100;
 }
