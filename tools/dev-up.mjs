@@ -96,6 +96,7 @@ const role = await until('the image-library role', async () => {
 console.log(`
 Image Library is running.
   REST API       ${api}/api/v1   (OpenAPI: ${api}/api/docs)
+  dashboard      ${api}/dashboard   (log in with the admin token; metrics: ${api}/metrics)
   admin token    ${join(dev, 'controller/admin-token')}
   image service  ${role.url}   (host ${hostId})
 Try: curl -H "Authorization: Bearer $(cat ${join(dev, 'controller/admin-token')})" ${api}/api/v1/hosts
