@@ -4,6 +4,7 @@ import type { ReplicationResult__Output } from '@imagelib/proto';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { ImageTokenSigner } from '../image-tokens/image-token-signer.js';
+import { shuffled } from '../shuffled.js';
 import { PeriodicSweep } from './periodic-sweep.js';
 import { groupByStorage, storageOf } from './storage-groups.js';
 
@@ -125,7 +126,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
   }
 
   private send(image: ImageEntity, receiver: HostEntity, holders: HostEntity[]): void {
-    const sources = shuffle(holders.map((host) => host.roles[0]?.url ?? '').filter(Boolean));
+    const sources = shuffled(holders.map((host) => host.roles[0]?.url ?? '').filter(Boolean));
     const token = this.tokens.sign({ subject: `replication:${receiver.id}`, project: null, admin: true, expiresAt: Math.floor(Date.now() / 1000) + SOURCE_TOKEN_TTL_S });
     this.sessions.send(receiver.id, {
       replicate: { copies: [{ imageId: image.id, fileName: image.fileName ?? '', size: image.size ?? 0, osHashValue: image.osHashValue ?? '', sources, token }] },
@@ -136,13 +137,4 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
 
 function hasData(image: ImageEntity): boolean {
   return (image.status === 'active' || image.status === 'deactivated') && image.fileName !== null && image.osHashValue !== null && image.size !== null;
-}
-
-function shuffle<T>(items: T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
 }

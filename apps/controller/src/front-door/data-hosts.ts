@@ -3,6 +3,7 @@ import { GlanceError } from '@imagelib/glance';
 import { CatalogRepository } from '@imagelib/store';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { EndpointsService, type HealthyHost } from '../endpoints/endpoints.service.js';
+import { shuffled } from '../shuffled.js';
 
 /**
  * Which hosts the front door sends image data to and from: healthy ones (connected, role active,
@@ -38,13 +39,4 @@ export class DataHosts {
     const roomy = (host: HealthyHost) => host.freeBytes !== null && host.freeBytes - need >= this.config.minFreeBytes;
     return [...shuffled(fits.filter(roomy)), ...shuffled(fits.filter((host) => !roomy(host)))];
   }
-}
-
-function shuffled<T>(items: T[]): T[] {
-  const result = [...items];
-  for (let i = result.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [result[i], result[j]] = [result[j] as T, result[i] as T];
-  }
-  return result;
 }
