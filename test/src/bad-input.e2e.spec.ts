@@ -124,6 +124,7 @@ describe('bad input', () => {
       'DELETE /api/v1/hosts/{id}',
       'DELETE /api/v1/hosts/{id}/roles/image-library',
       'DELETE /api/v1/join-tokens/{id}',
+      'DELETE /api/v1/operator-tokens/{id}',
       'GET /api/v1/endpoints',
       'GET /api/v1/events',
       'GET /api/v1/hosts',
@@ -132,6 +133,7 @@ describe('bad input', () => {
       'GET /api/v1/images',
       'GET /api/v1/images/{id}',
       'GET /api/v1/join-tokens',
+      'GET /api/v1/operator-tokens',
       'GET /healthz',
       'GET /metrics',
       'GET /readyz',
@@ -139,6 +141,7 @@ describe('bad input', () => {
       'POST /api/v1/hosts/{id}/roles/image-library/drain',
       'POST /api/v1/image-tokens',
       'POST /api/v1/join-tokens',
+      'POST /api/v1/operator-tokens',
       'PUT /api/v1/hosts/{id}/roles/image-library',
     ]);
   });

@@ -14,6 +14,7 @@ import { EventTickets } from './events/event-tickets.js';
 import { EventsController } from './events/events.controller.js';
 import { FileReaper } from './catalog/file-reaper.service.js';
 import { ReplicationPlanner } from './catalog/replication-planner.service.js';
+import { OperatorTokensController } from './auth/operator-tokens.controller.js';
 import { OperatorTokensService } from './auth/operator-tokens.service.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from './config/controller-config.js';
 import { EndpointsController } from './endpoints/endpoints.controller.js';
@@ -46,7 +47,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [StoreModule, PkiModule],
-      controllers: [HealthController, HostsController, JoinTokensController, ImagesController, ImageTokensController, EndpointsController, EventsController, MetricsController, DashboardController],
+      controllers: [HealthController, HostsController, JoinTokensController, OperatorTokensController, ImagesController, ImageTokensController, EndpointsController, EventsController, MetricsController, DashboardController],
       providers: [
         { provide: CONTROLLER_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: OperatorAuthGuard },

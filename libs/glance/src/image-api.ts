@@ -5,6 +5,7 @@ import { mediaType, readSmallBody, sendError, sendJson, sendNoContent } from './
 import { type Caller, canChange, canSee } from './image-access.js';
 import { toImageDocument } from './image-document.js';
 import { assertCanUpload, checkDownload } from './image-lifecycle.js';
+import { assertMayCreate, assertMayPatch } from './image-policy.js';
 import type { ImageRecord } from './image-record.js';
 import { addImageTag, removeImageTag } from './image-tags.js';
 import { listImages, parseListQuery } from './list-images.js';
@@ -78,7 +79,7 @@ export class ImageApi {
       return sendJson(response, 200, schema);
     }
     if (path === '/v2/images') {
-      if (method === 'GET') return sendJson(response, 200, listImages(await this.visible(caller), parseListQuery(url.searchParams), { basePath: '/v2/images' }));
+      if (method === 'GET') return sendJson(response, 200, listImages(await this.visible(caller), parseListQuery(url.searchParams), { basePath: '/v2/images', owner: caller.project }));
       if (method === 'POST') return this.create(caller, request, response);
       throw GlanceError.methodNotAllowed(method, ['GET', 'POST']);
     }
@@ -103,6 +104,7 @@ export class ImageApi {
   private async create(caller: Caller, request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (mediaType(request) !== 'application/json') throw GlanceError.unsupportedMediaType(mediaType(request));
     const body = await readSmallBody(request);
+    assertMayCreate(caller, body);
     const image = await this.backend.create(body, caller.project);
     response.setHeader('Location', `${hostUrl(request)}/v2/images/${image.id}`);
     sendJson(response, 201, toImageDocument(image));
@@ -114,7 +116,9 @@ export class ImageApi {
       const contentType = imagePatchContentType(mediaType(request));
       if (!contentType) throw unsupportedPatchMediaType(mediaType(request));
       this.requireChange(caller, image);
-      const updated = await this.backend.patch(image.id, await readSmallBody(request), contentType);
+      const patch = await readSmallBody(request);
+      assertMayPatch(caller, patch, contentType);
+      const updated = await this.backend.patch(image.id, patch, contentType);
       return sendJson(response, 200, toImageDocument(updated));
     }
     if (method === 'DELETE') {

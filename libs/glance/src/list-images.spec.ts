@@ -257,6 +257,12 @@ describe('listImages: filters', () => {
     expect(badRequest(records, 'visibility=everyone')).toBe('Invalid visibility value: everyone');
   });
 
+  it("lists the caller's own community images without asking, and nobody else's", () => {
+    const records = [image({ name: 'mine', visibility: 'community', owner: 'p1' }), image({ name: 'theirs', visibility: 'community', owner: 'p2' })];
+    expect(names(listImages(records, new URLSearchParams(''), { owner: 'p1' }))).toEqual(['mine']);
+    expect(names(listImages(records, new URLSearchParams(''), { owner: null }))).toEqual([]);
+  });
+
   it('hides hidden images unless os_hidden=true, which lists only them', () => {
     const records = [image({ name: 'seen' }), image({ name: 'hidden', osHidden: true })];
     expect(names(list(records, ''))).toEqual(['seen']);

@@ -69,6 +69,8 @@ export interface ImageListPage {
 export interface ListImagesOptions {
   /** Where the collection lives, for `first` and `next` (default `/v2/images`). */
   basePath?: string;
+  /** The caller's project: its own community images are listed without asking, as glance does. */
+  owner?: string | null;
 }
 
 function badRequest(message: string): GlanceError {
@@ -378,11 +380,11 @@ function matchesFilter(record: ImageRecord, filter: ImageListFilter): boolean {
   }
 }
 
-/** Does the image belong in the listing, before paging? */
-export function matchesListQuery(record: ImageRecord, query: ImageListQuery): boolean {
+/** Does the image belong in the listing, before paging? `owner`: the caller's project, whose community images are listed by default. */
+export function matchesListQuery(record: ImageRecord, query: ImageListQuery, owner: string | null = null): boolean {
   if (UNLISTED.has(record.status)) return false;
   if (query.visibility === null) {
-    if (record.visibility === 'community') return false;
+    if (record.visibility === 'community' && (owner === null || record.owner !== owner)) return false;
   } else if (query.visibility !== 'all' && record.visibility !== query.visibility) return false;
   if (record.osHidden !== query.osHidden) return false;
   if (query.protected !== null && record.protected !== query.protected) return false;
@@ -456,7 +458,7 @@ function link(basePath: string, pairs: ReadonlyArray<readonly [string, string]>)
 
 /**
  * GET /v2/images: the page glance returns for `query` over `records` (an admin's view, as the
- * no-auth service has): deleted and killed images never, community ones only when asked for, hidden
+ * no-auth service has): deleted and killed images never, community ones only when asked for (or owned by `options.owner`), hidden
  * ones only with `os_hidden=true`; sorted; after `marker` (which must be an existing image, else 400
  * `No image found with ID ...`); at most `limit` images, with `next` when the page is full.
  */
@@ -467,7 +469,7 @@ export function listImages(records: readonly ImageRecord[], query: ImageListQuer
   // Each record's sort values are computed once (timestamps are parsed), not in every comparison.
   const valuesOf = (record: ImageRecord) => keys.map((key) => sortValue(record, key));
   let candidates = records
-    .filter((record) => matchesListQuery(record, parsed))
+    .filter((record) => matchesListQuery(record, parsed, options.owner ?? null))
     .map((record) => ({ record, values: valuesOf(record) }))
     .sort((a, b) => compareSortValues(directions, a.values, b.values));
   if (parsed.marker !== null) {

@@ -109,6 +109,23 @@ describe('store on a real sqlite file', () => {
     expect(await operators.countActive()).toBe(1);
   });
 
+  it('revokes operator tokens but never the last active admin token', async () => {
+    const operators = new OperatorTokensRepository(store);
+    await operators.create({ id: 'admin1', secretHash: 'x'.repeat(64), name: 'admin', scope: 'admin' });
+    await operators.create({ id: 'viewer1', secretHash: 'y'.repeat(64), name: 'viewer', scope: 'read-only' });
+    expect(await operators.revoke('admin1', new Date())).toBe('last-admin');
+    expect(await operators.revoke('viewer1', new Date())).toBe('revoked');
+    expect(await operators.revoke('viewer1', new Date())).toBe('revoked');
+    expect(await operators.revoke('nobody', new Date())).toBe('not-found');
+    await operators.create({ id: 'admin2', secretHash: 'z'.repeat(64), name: 'second admin', scope: 'admin' });
+    expect(await operators.revoke('admin1', new Date())).toBe('revoked');
+    expect((await operators.list()).map((t) => [t.id, t.revokedAt !== null]).sort()).toEqual([
+      ['admin1', true],
+      ['admin2', false],
+      ['viewer1', true],
+    ]);
+  });
+
   it('keeps what it wrote across a reopen of the file', async () => {
     await token('tok');
     await enrol('a', 'tok');

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { type OperatorScope, OperatorTokensRepository } from '@imagelib/store';
+import { type OperatorScope, type OperatorTokenEntity, OperatorTokensRepository } from '@imagelib/store';
 import { writeFileAtomic } from '@imagelib/durable-fs';
 import { join } from 'node:path';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
+import type { CreatedOperatorTokenDto, OperatorTokenDto } from './dto/operator-token.dto.js';
 import { formatSecretToken, generateSecretToken, hashSecret, parseSecretToken, secretMatches } from './secret-token.js';
 
 export const OPERATOR_TOKEN_ID_LENGTH = 8;
@@ -15,7 +16,7 @@ export interface OperatorIdentity {
   scope: OperatorScope;
 }
 
-/** Operators' bearer tokens: verifies them, and creates the first admin token on first start. */
+/** Operators' bearer tokens: verifies them, creates the first admin token on first start, issues and revokes others. */
 @Injectable()
 export class OperatorTokensService implements OnApplicationBootstrap {
   private readonly logger = new Logger(OperatorTokensService.name);
@@ -49,4 +50,26 @@ export class OperatorTokensService implements OnApplicationBootstrap {
     }
     return { tokenId: record.id, name: record.name, scope: record.scope };
   }
+
+  async create(name: string, scope: OperatorScope): Promise<CreatedOperatorTokenDto> {
+    const token = generateSecretToken(OPERATOR_TOKEN_ID_LENGTH, OPERATOR_TOKEN_SECRET_LENGTH);
+    const record = await this.tokens.create({ id: token.id, secretHash: hashSecret(token.secret), name, scope });
+    this.logger.log(`created the ${scope} operator token ${record.id} (${name})`);
+    return { ...toDto(record), token: formatSecretToken(token) };
+  }
+
+  async list(): Promise<OperatorTokenDto[]> {
+    return (await this.tokens.list()).map(toDto);
+  }
+
+  async revoke(id: string): Promise<void> {
+    const outcome = await this.tokens.revoke(id, new Date());
+    if (outcome === 'not-found') throw new DomainError(ErrorCode.NotFound, `operator token ${id} not found`);
+    if (outcome === 'last-admin') throw new DomainError(ErrorCode.Conflict, `operator token ${id} is the last admin token; create another admin token first`);
+    this.logger.log(`revoked the operator token ${id}`);
+  }
+}
+
+function toDto(record: OperatorTokenEntity): OperatorTokenDto {
+  return { id: record.id, name: record.name, scope: record.scope, createdAt: record.createdAt.toISOString(), revokedAt: record.revokedAt?.toISOString() ?? null };
 }

@@ -9,6 +9,9 @@ export interface NewOperatorToken {
   scope: OperatorScope;
 }
 
+/** What a revocation did: a token that was already revoked counts as revoked. */
+export type RevokeOutcome = 'revoked' | 'not-found' | 'last-admin';
+
 export class OperatorTokensRepository {
   constructor(private readonly store: Store) {}
 
@@ -25,5 +28,21 @@ export class OperatorTokensRepository {
 
   countActive(): Promise<number> {
     return this.store.dataSource.getRepository(OperatorTokenEntity).countBy({ revokedAt: IsNull() });
+  }
+
+  list(): Promise<OperatorTokenEntity[]> {
+    return this.store.dataSource.getRepository(OperatorTokenEntity).find({ order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** Revokes the token, unless it is the last active admin token (nobody could manage the controller then). */
+  revoke(id: string, at: Date): Promise<RevokeOutcome> {
+    return this.store.write(async (manager) => {
+      const token = await manager.findOneBy(OperatorTokenEntity, { id });
+      if (!token) return 'not-found';
+      if (token.revokedAt) return 'revoked';
+      if (token.scope === 'admin' && (await manager.countBy(OperatorTokenEntity, { scope: 'admin', revokedAt: IsNull() })) <= 1) return 'last-admin';
+      await manager.update(OperatorTokenEntity, { id }, { revokedAt: at });
+      return 'revoked';
+    });
   }
 }
