@@ -1,13 +1,11 @@
 import { GlanceError, type ImageRecord } from '@imagelib/glance';
-import { constants, createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { CorruptFiles } from '../status/corrupt-files.js';
 import { isSafeFileName } from '../status/image-file-status.js';
-
-const READ_CHUNK = 1024 * 1024;
+import { sendFileRange } from './send-file-range.js';
 
 /**
  * GET /v2/images/{id}/file for an active image. A host that cannot serve the data (no file,
@@ -45,8 +43,8 @@ export async function sendImageData(repositoryPath: string, corrupt: CorruptFile
       response.end();
       return;
     }
-    const stream = createReadStream('', { fd: file, autoClose: false, start: range?.start ?? 0, end: range?.end ?? info.size - 1, highWaterMark: READ_CHUNK });
-    await pipeline(stream, response);
+    // A client that goes away mid-download is no error of ours: nothing to answer or log.
+    await sendFileRange(file, response, range?.start ?? 0, range?.end ?? info.size - 1);
   } finally {
     await file.close();
   }

@@ -1,16 +1,22 @@
 import { GlanceError, type ImageRecord } from '@imagelib/glance';
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { CatalogClient } from '../catalog/catalog-client.js';
 import type { Logger } from '../log.js';
 
-/** Clients send small chunks (glanceclient: 64 KiB); hashing and writing go in blocks of this size. */
-const BLOCK_BYTES = 1024 * 1024;
+/** Written data is pushed to the disk every this many bytes while the upload goes on, so that the final fsync has little left to do. */
+const WRITEBACK_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Hashes the upload as it streams and writes it to the file from the very memory it hashes
+ * (StreamHasher.writeBlocksTo), so each byte is copied once on its way from the socket to the disk.
+ */
 export interface UploadHasher {
+  writeBlocksTo(writer: (block: Buffer, position: number) => Promise<unknown>): void;
   update(chunk: Buffer): Promise<void>;
+  /** Resolves once every byte is hashed and every block written. */
   digest(): Promise<{ md5: string; sha512: string; size: number }>;
   abort(): void;
 }
@@ -42,33 +48,29 @@ export async function receiveUpload(options: ImageUploadOptions, image: ImageRec
   let kill = false;
   try {
     const file = await open(temporary, 'wx', 0o640);
+    let digest;
     try {
+      const writeback = new Writeback(file, WRITEBACK_BYTES);
+      hasher.writeBlocksTo(async (block, position) => {
+        await file.write(block, 0, block.length, position);
+        writeback.written(position + block.length);
+      });
       let size = 0;
-      let block: Buffer[] = [];
-      let blockBytes = 0;
-      const flush = async () => {
-        const data = block.length === 1 ? (block[0] as Buffer) : Buffer.concat(block, blockBytes);
-        block = [];
-        blockBytes = 0;
-        await Promise.all([hasher.update(data), file.write(data)]);
-      };
       for await (const chunk of request as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > options.maxUploadBytes) {
           kill = true;
           throw tooLarge(options.maxUploadBytes);
         }
-        block.push(chunk);
-        blockBytes += chunk.length;
-        if (blockBytes >= BLOCK_BYTES) await flush();
+        await hasher.update(chunk);
       }
-      if (blockBytes > 0) await flush();
       if (!request.complete) throw new GlanceError(400, 'The upload was interrupted before the client finished it.');
+      digest = await hasher.digest();
+      await writeback.settled();
       await file.sync();
     } finally {
       await file.close();
     }
-    const digest = await hasher.digest();
     if (declaredMd5 && declaredMd5 !== digest.md5) {
       kill = true;
       throw new GlanceError(400, `Checksum verification failed: the data's MD5 is ${digest.md5}, the client declared ${declaredMd5}.`);
@@ -126,6 +128,40 @@ function parseHex(value: string | string[] | undefined, length: number, header: 
   if (typeof value !== 'string' || value === '') return null;
   if (!new RegExp(`^[0-9a-fA-F]{${length}}$`).test(value)) throw new GlanceError(400, `${header} must be ${length} hex digits.`);
   return value.toLowerCase();
+}
+
+/**
+ * Starts writing the file's data back to the disk (fdatasync, off the event loop) each time
+ * another `every` bytes have been written, one at a time, while the upload continues: the disk
+ * works during the upload instead of all of it in the final fsync.
+ */
+class Writeback {
+  private pending: Promise<void> | null = null;
+  private failure: unknown = null;
+  private next: number;
+
+  constructor(
+    private readonly file: FileHandle,
+    private readonly every: number,
+  ) {
+    this.next = every;
+  }
+
+  /** Bytes up to `end` are in the file. */
+  written(end: number): void {
+    if (end < this.next || this.pending) return;
+    this.next = end + this.every;
+    this.pending = this.file.datasync().then(
+      () => void (this.pending = null),
+      (error: unknown) => void ((this.pending = null), (this.failure ??= error)),
+    );
+  }
+
+  /** Waits for the writeback in progress; rejects with the error of any (an fsync reports a write error only once). */
+  async settled(): Promise<void> {
+    await this.pending;
+    if (this.failure) throw this.failure;
+  }
 }
 
 async function syncDirectory(path: string): Promise<void> {

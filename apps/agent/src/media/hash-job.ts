@@ -54,11 +54,19 @@ export class HashJob {
     return this.lane.views[slot];
   }
 
-  /** Hands the first `length` bytes of a filled slot to the threads. */
-  submit(slot: number, length: number): void {
+  /**
+   * Hands the first `length` bytes of a filled slot to the threads. With `alsoReadBy` (say, a write
+   * of the same memory to a file) the slot stays taken until that settles too, and the job aborts
+   * with its error if it rejects.
+   */
+  submit(slot: number, length: number, alsoReadBy?: Promise<unknown>): void {
     this.assertRunning();
-    this.readers[slot] = this.threads.size;
+    this.readers[slot] = this.threads.size + (alsoReadBy ? 1 : 0);
     this.post({ type: 'chunk', lane: this.lane.index, slot, length });
+    alsoReadBy?.then(
+      () => this.slotRead(slot),
+      (error: unknown) => this.abort(error),
+    );
   }
 
   digest(): Promise<Record<HashAlgorithm, string>> {
@@ -88,14 +96,7 @@ export class HashJob {
   onReply(algorithm: HashAlgorithm, reply: HashReply): void {
     switch (reply.type) {
       case 'chunk-done':
-        if (--this.readers[reply.slot] > 0) return;
-        if (this.slotWaiter) {
-          this.slotWaiter.resolve(reply.slot);
-          this.slotWaiter = null;
-        } else {
-          this.freeSlots.push(reply.slot);
-        }
-        return;
+        return this.slotRead(reply.slot);
       case 'digest':
         if (this.state !== 'digesting') return;
         this.digests.set(algorithm, reply.hex);
@@ -109,6 +110,17 @@ export class HashJob {
         this.state = 'ended';
         this.onEnd();
         return;
+    }
+  }
+
+  /** One reader of the slot is done with it; the last one frees it. */
+  private slotRead(slot: number): void {
+    if (--this.readers[slot] > 0 || this.state === 'ended') return;
+    if (this.slotWaiter) {
+      this.slotWaiter.resolve(slot);
+      this.slotWaiter = null;
+    } else {
+      this.freeSlots.push(slot);
     }
   }
 

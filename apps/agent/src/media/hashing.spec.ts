@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HashingPool, type ImageDigests } from './hashing.js';
+import { copyIntoShared } from './stream-hasher.js';
 
 const CHUNK = 64 * 1024;
 
@@ -81,6 +82,85 @@ describe('HashingPool', () => {
     await first;
     await hasher.digest();
     await expect(hasher.update(randomBytes(10))).rejects.toThrow('StreamHasher.update called after digest()');
+  });
+
+  describe('writeBlocksTo', () => {
+    it('hands every block to the writer at its offset, from the memory it hashes, and digest waits for the writes', async () => {
+      const data = randomBytes(4 * CHUNK + 777);
+      const copy = Buffer.alloc(data.length);
+      const positions: number[] = [];
+      let pending = 0;
+      const hasher = pool.streamHasher();
+      hasher.writeBlocksTo(async (block, position) => {
+        positions.push(position);
+        pending++;
+        // A slow disk: the block must still hold its bytes when the write gets to them.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        block.copy(copy, position);
+        pending--;
+      });
+      for (let offset = 0; offset < data.length; offset += 10_000) await hasher.update(data.subarray(offset, offset + 10_000));
+      expect(await hasher.digest()).toEqual(reference(data));
+      expect(pending).toBe(0);
+      expect(copy.equals(data)).toBe(true);
+      expect(positions).toEqual([0, CHUNK, 2 * CHUNK, 3 * CHUNK, 4 * CHUNK]);
+    });
+
+    it('fails the stream with the writer\'s error and frees the job', async () => {
+      const single = new HashingPool({ maxConcurrentJobs: 1, chunkBytes: CHUNK, chunksInFlight: 2 });
+      try {
+        const hasher = single.streamHasher();
+        hasher.writeBlocksTo(async (_block, position) => {
+          if (position >= CHUNK) throw new Error('ENOSPC: no space left on device');
+        });
+        const feeding = (async () => {
+          for (let index = 0; index < 10; index++) await hasher.update(randomBytes(CHUNK));
+          return hasher.digest();
+        })();
+        await expect(feeding).rejects.toThrow('ENOSPC: no space left on device');
+        hasher.abort();
+        const data = randomBytes(CHUNK + 1);
+        const next = single.streamHasher();
+        await next.update(data);
+        expect(await next.digest()).toEqual(reference(data));
+      } finally {
+        await single.close();
+      }
+    });
+
+    it('must be set before the first update', async () => {
+      const hasher = pool.streamHasher();
+      await hasher.update(randomBytes(10));
+      expect(() => hasher.writeBlocksTo(async () => undefined)).toThrow('StreamHasher.writeBlocksTo called after update()');
+      await hasher.digest();
+    });
+  });
+
+  it('copyIntoShared copies exactly the source into shared memory at the offset', () => {
+    const target = Buffer.from(new SharedArrayBuffer(32));
+    copyIntoShared(Buffer.from('hello'), target, 3);
+    copyIntoShared(Buffer.alloc(0), target, 0);
+    expect(target.subarray(0, 10)).toEqual(Buffer.from([0, 0, 0, 104, 101, 108, 108, 111, 0, 0]));
+  });
+
+  it('stops its threads once idle for idleMs and starts them again for the next job', async () => {
+    const idle = new HashingPool({ chunkBytes: CHUNK, idleMs: 50 });
+    try {
+      expect(idle.threadsRunning).toBe(false);
+      const first = randomBytes(CHUNK + 5);
+      const hasher = idle.streamHasher();
+      await hasher.update(first);
+      expect(idle.threadsRunning).toBe(true);
+      expect(await hasher.digest()).toEqual(reference(first));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(idle.threadsRunning).toBe(false);
+      const second = randomBytes(3 * CHUNK);
+      const again = idle.streamHasher();
+      await again.update(second);
+      expect(await again.digest()).toEqual(reference(second));
+    } finally {
+      await idle.close();
+    }
   });
 
   it('runs more jobs than maxConcurrentJobs one after another, each correct', async () => {

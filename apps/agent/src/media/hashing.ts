@@ -18,20 +18,25 @@ export interface HashingPoolOptions {
   chunkBytes?: number;
   /** Chunks a job may have with the threads at once: its memory (and backpressure) bound. Default 4. */
   chunksInFlight?: number;
+  /** How long the threads (and the jobs' shared memory) outlive the last job; the next job starts them again. Default 5 s. */
+  idleMs?: number;
 }
 
 const ALGORITHMS: readonly HashAlgorithm[] = ['md5', 'sha512'];
 
 /**
- * Hashes images off the event loop: one long-lived thread per algorithm (md5 and sha512 run side
- * by side, so sha512 bounds the rate), shared by every job. The threads read chunks from shared
- * memory: a file is read straight into it, an upload's chunks are copied into it once. Idle
- * threads do not keep the process alive; close() stops them.
+ * Hashes images off the event loop: one thread per algorithm (md5 and sha512 run side by side, so
+ * sha512 bounds the rate), shared by every job. The threads read chunks from shared memory: a
+ * file is read straight into it, an upload's chunks are copied into it once. The threads start
+ * with the first job and stop once no job has run for idleMs, giving their memory back (each is a
+ * V8 isolate of its own); idle threads do not keep the process alive; close() stops them.
  */
 export class HashingPool {
   private readonly maxConcurrentJobs: number;
   private readonly chunkBytes: number;
   private readonly chunksInFlight: number;
+  private readonly idleMs: number;
+  private idleTimer: NodeJS.Timeout | null = null;
   private readonly lanes: Lane[] = [];
   private readonly idleLanes: Lane[] = [];
   private readonly laneWaiters: Array<{ resolve: (lane: Lane) => void; reject: (reason: unknown) => void }> = [];
@@ -42,6 +47,12 @@ export class HashingPool {
     this.maxConcurrentJobs = positiveInteger('maxConcurrentJobs', options.maxConcurrentJobs ?? 4);
     this.chunkBytes = positiveInteger('chunkBytes', options.chunkBytes ?? 1024 * 1024);
     this.chunksInFlight = positiveInteger('chunksInFlight', options.chunksInFlight ?? 4);
+    this.idleMs = positiveInteger('idleMs', options.idleMs ?? 5_000);
+  }
+
+  /** Whether the hashing threads are running (they stop when idle). */
+  get threadsRunning(): boolean {
+    return this.threads !== null;
   }
 
   /** A hasher for a stream; it takes one of the jobs on its first update() or digest(). */
@@ -89,6 +100,7 @@ export class HashingPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.cancelIdleStop();
     const error = new Error('the hashing pool is closed');
     for (const waiter of this.laneWaiters.splice(0)) waiter.reject(error);
     const threads = this.threads;
@@ -100,6 +112,7 @@ export class HashingPool {
   private async startJob(signal?: AbortSignal): Promise<HashJob> {
     const lane = await this.acquireLane(signal);
     if (this.closed) throw new Error('the hashing pool is closed');
+    this.cancelIdleStop();
     this.threads ??= this.spawnThreads();
     for (const thread of this.threads.values()) thread.ref();
     lane.job = new HashJob(lane, this.threads, () => this.releaseLane(lane));
@@ -135,7 +148,24 @@ export class HashingPool {
     const waiter = this.laneWaiters.shift();
     if (waiter) return waiter.resolve(lane);
     this.idleLanes.push(lane);
-    if (this.idleLanes.length === this.lanes.length) for (const thread of this.threads?.values() ?? []) thread.unref();
+    if (this.idleLanes.length < this.lanes.length) return;
+    for (const thread of this.threads?.values() ?? []) thread.unref();
+    this.idleTimer = setTimeout(() => this.stopIdle(), this.idleMs).unref();
+  }
+
+  /** No job for idleMs: the threads stop and the lanes' shared memory goes. */
+  private stopIdle(): void {
+    this.idleTimer = null;
+    const threads = this.threads;
+    this.threads = null;
+    this.lanes.length = 0;
+    this.idleLanes.length = 0;
+    for (const thread of threads?.values() ?? []) void thread.terminate();
+  }
+
+  private cancelIdleStop(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
   }
 
   private newLane(): Lane {
