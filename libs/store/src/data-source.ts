@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import { CatalogStateEntity } from './entities/catalog-state.entity.js';
 import { HostCredentialEntity } from './entities/host-credential.entity.js';
 import { HostRoleEntity } from './entities/host-role.entity.js';
@@ -8,9 +8,13 @@ import { ImageHostStatusEntity } from './entities/image-host-status.entity.js';
 import { ImageEntity } from './entities/image.entity.js';
 import { JoinTokenEntity } from './entities/join-token.entity.js';
 import { OperatorTokenEntity } from './entities/operator-token.entity.js';
+import { StoreProbeEntity } from './entities/store-probe.entity.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite/index.js';
 
-export const ENTITIES = [HostEntity, HostRoleEntity, HostCredentialEntity, JoinTokenEntity, OperatorTokenEntity, ImageEntity, ImageHostStatusEntity, CatalogStateEntity];
+export const ENTITIES = [HostEntity, HostRoleEntity, HostCredentialEntity, JoinTokenEntity, OperatorTokenEntity, ImageEntity, ImageHostStatusEntity, CatalogStateEntity, StoreProbeEntity];
+
+/** sqlite result codes (and their extended codes) that mean the database cannot be used right now. */
+const UNAVAILABLE_SQLITE_CODES = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_CANTOPEN'];
 
 export interface StoreOptions {
   /** Path of the sqlite database file. */
@@ -33,14 +37,38 @@ export class Store {
     return run;
   }
 
-  /** True when the database answers a trivial query. */
-  async isReachable(): Promise<boolean> {
+  /**
+   * Null when the database takes a write within `timeoutMs` (one row rewritten, committed);
+   * otherwise why not: unreachable, read-only, locked by another process, out of space.
+   */
+  async unwritableReason(timeoutMs: number): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`no write committed within ${timeoutMs} ms (locked by another process, or the disk is stalled)`), timeoutMs);
+    });
+    // An upsert without a read first: a read would make sqlite refuse at once instead of waiting for the lock.
+    const upsert = (manager: EntityManager) => manager.createQueryBuilder().insert().into(StoreProbeEntity).values({ id: 1, writtenAt: Date.now() }).orUpdate(['writtenAt'], ['id']).execute();
+    const probe = this.write(upsert).then(
+      () => null,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
     try {
-      await this.dataSource.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
+      return await Promise.race([probe, late]);
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  /**
+   * Why a failed query failed for want of a usable database (locked by another process, read-only,
+   * out of space, an I/O error, cannot be opened), or null for any other error. Such a failure is the
+   * database's state, not the request's fault: callers answer "unavailable" and may retry later.
+   */
+  static unavailableReason(error: unknown): string | null {
+    const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: unknown; message?: unknown }) : (error as { code?: unknown; message?: unknown } | null);
+    const code = typeof driverError?.code === 'string' ? driverError.code : '';
+    if (!UNAVAILABLE_SQLITE_CODES.some((prefix) => code.startsWith(prefix))) return null;
+    return `${code}: ${typeof driverError?.message === 'string' ? driverError.message : 'database unavailable'}`;
   }
 
   async close(): Promise<void> {
@@ -63,7 +91,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     synchronize: false,
     logging: ['error'],
   });
-  await dataSource.initialize();
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    const why = Store.unavailableReason(error) ?? (error instanceof Error ? error.message : String(error));
+    throw new Error(`cannot open the database ${options.sqlitePath}: ${why} (its directory must be writable: sqlite keeps its -wal and -shm files beside it)`, { cause: error });
+  }
   await dataSource.runMigrations({ transaction: 'each' });
   return new Store(dataSource);
 }

@@ -2,6 +2,7 @@ import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { GlanceError } from '@imagelib/glance';
 import { Logger } from '@nestjs/common';
 import { DomainError, ErrorCode } from './domain-error.js';
+import { asStoreFailure } from './store-failure.js';
 
 const GRPC_STATUS: Record<ErrorCode, status> = {
   [ErrorCode.InvalidInput]: status.INVALID_ARGUMENT,
@@ -18,7 +19,8 @@ const logger = new Logger('GrpcErrors');
 export const GLANCE_STATUS_TRAILER = 'glance-status';
 
 /** Maps any error leaving a gRPC handler to a gRPC status; unknown errors are logged once as INTERNAL. */
-export function toGrpcError(error: unknown): Partial<ServiceError> {
+export function toGrpcError(thrown: unknown): Partial<ServiceError> {
+  const error = asStoreFailure(thrown) ?? thrown;
   if (error instanceof GlanceError) {
     const metadata = new Metadata();
     metadata.set(GLANCE_STATUS_TRAILER, String(error.status));

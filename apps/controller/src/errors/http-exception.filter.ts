@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, ErrorCode } from './domain-error.js';
+import { asStoreFailure } from './store-failure.js';
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.InvalidInput]: HttpStatus.BAD_REQUEST,
@@ -30,7 +31,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     response.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown): ErrorBody {
+  private toBody(thrown: unknown): ErrorBody {
+    const exception = asStoreFailure(thrown) ?? thrown;
     if (exception instanceof DomainError) {
       return { statusCode: HTTP_STATUS[exception.code], error: exception.code, message: exception.message };
     }

@@ -4,6 +4,9 @@ import { Store } from '@imagelib/store';
 import { PublicRoute } from '../auth/operator-auth.guard.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
 
+/** A readiness check waits this long for its write (a locked database makes writers wait up to 5 s). */
+const READINESS_WRITE_TIMEOUT_MS = 2000;
+
 @ApiTags('health')
 @PublicRoute()
 @Controller()
@@ -18,10 +21,11 @@ export class HealthController {
   }
 
   @Get('readyz')
-  @ApiOkResponse({ description: 'The database answers' })
-  @ApiServiceUnavailableResponse({ description: 'The database does not answer' })
+  @ApiOkResponse({ description: 'The database takes writes' })
+  @ApiServiceUnavailableResponse({ description: 'The database cannot be written (read-only, locked, unreachable), with the reason' })
   async readyz(): Promise<{ status: 'ready' }> {
-    if (!(await this.store.isReachable())) throw new DomainError(ErrorCode.Unavailable, 'the database is not reachable');
+    const reason = await this.store.unwritableReason(READINESS_WRITE_TIMEOUT_MS);
+    if (reason) throw new DomainError(ErrorCode.Unavailable, `the database cannot be written: ${reason}`);
     return { status: 'ready' };
   }
 }
