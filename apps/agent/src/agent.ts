@@ -55,6 +55,7 @@ export class Agent {
           discoveryCachePath: this.config.discoveryCachePath,
           scrubBytesPerSecond: this.config.scrubBytesPerSecond,
           replicationBandwidthBytesPerSecond: this.config.replicationBandwidthBytesPerSecond,
+          httpLimits: { headersTimeoutMs: this.config.httpHeadersTimeoutMs, idleTimeoutMs: this.config.httpIdleTimeoutMs },
           newHasher: () => hashing.streamHasher(),
           detectFormat: detectDiskFormat,
           log: this.log,

@@ -36,6 +36,15 @@ then these flags, each overriding the one before:
   --replication-bandwidth N bytes per second for copying images from other
                             hosts; 0 for no limit (replicationBandwidthBytesPerSecond,
                             IMAGELIB_REPLICATION_BANDWIDTH; default 0)
+  --http-headers-timeout-ms N  image API clients send a request's headers within
+                            this, else 408 and the connection is closed; also
+                            closes connections that send nothing
+                            (httpHeadersTimeoutMs, IMAGELIB_HTTP_HEADERS_TIMEOUT_MS;
+                            1000..600000, default 30000)
+  --http-idle-timeout-ms N  closes an image API connection on which nothing
+                            moves for this long (httpIdleTimeoutMs,
+                            IMAGELIB_HTTP_IDLE_TIMEOUT_MS; 1000..3600000,
+                            default 300000)
   --config FILE             JSON config file (IMAGELIB_AGENT_CONFIG)
   --help                    this text
 

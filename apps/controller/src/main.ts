@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { ConfigError } from '@imagelib/config';
+import { ConfigError, limitHttpServer } from '@imagelib/config';
 import { ConsoleLogger, type LogLevel as NestLogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -11,6 +11,9 @@ import { type ControllerConfig, loadControllerConfig, type LogLevel } from './co
 import { parseCommandLine } from './command-line.js';
 import { requestLog } from './logging/request-log.js';
 import { HttpMetrics } from './metrics/http-metrics.js';
+
+/** REST bodies are small (64 KiB at most): a request takes no longer than this to arrive. */
+const REST_REQUEST_TIMEOUT_MS = 30_000;
 
 const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -24,6 +27,7 @@ async function bootstrap(config: ControllerConfig): Promise<void> {
   const logger = new ConsoleLogger({ json: true, flattenParams: true, logLevels: NEST_LEVELS[config.logLevel], redact: ['authorization', 'token', 'ticket', 'secret'] });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { bufferLogs: true, logger });
   app.useLogger(logger);
+  limitHttpServer(app.getHttpServer(), { ...config.httpLimits, requestTimeoutMs: REST_REQUEST_TIMEOUT_MS });
   app.disable('x-powered-by');
   app.use(requestLog());
   app.use(app.get(HttpMetrics).middleware);

@@ -11,13 +11,45 @@ export function gatewayClient(address: string, caPem: string, identity?: { keyPe
 }
 
 export function newPublicKeyPem(): string {
-  return generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  return newKeyPair().publicKeyPem;
 }
 
-export function enrol(client: AgentGatewayClient, joinToken: string, hostname: string): Promise<EnrollResponse__Output> {
+function newKeyPair(): { publicKeyPem: string; privateKeyPem: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+}
+
+export function enrol(client: AgentGatewayClient, joinToken: string, hostname: string, publicKeyPem = newPublicKeyPem()): Promise<EnrollResponse__Output> {
   return new Promise((resolve, reject) =>
-    client.Enroll({ joinToken, hostname, region: 'default', publicKeyPem: newPublicKeyPem(), agentVersion: 'test' }, (error, response) => (error || !response ? reject(error) : resolve(response))),
+    client.Enroll({ joinToken, hostname, region: 'default', publicKeyPem, agentVersion: 'test' }, (error, response) => (error || !response ? reject(error) : resolve(response))),
   );
+}
+
+/** Enrols a host without an agent and returns its credential, for calls made with it by hand. */
+export async function enrolledIdentity(client: AgentGatewayClient, joinToken: string, hostname: string): Promise<{ hostId: string; keyPem: string; certPem: string }> {
+  const keys = newKeyPair();
+  const enrolled = await enrol(client, joinToken, hostname, keys.publicKeyPem);
+  return { hostId: enrolled.hostId, keyPem: keys.privateKeyPem, certPem: enrolled.certificatePem };
+}
+
+/** Every method of the AgentGateway service, with what a raw call needs. */
+export function gatewayMethods(): { name: string; path: string; streaming: boolean; serialize: (value: object) => Buffer; deserialize: (bytes: Buffer) => unknown }[] {
+  return Object.entries(loadImagelibV1().AgentGateway.service).map(([name, method]) => ({
+    name,
+    path: method.path,
+    streaming: method.requestStream || method.responseStream,
+    serialize: method.requestSerialize as (value: object) => Buffer,
+    deserialize: method.responseDeserialize as (bytes: Buffer) => unknown,
+  }));
+}
+
+/** A unary call of any method with a request object; resolves with the answer or the error, within 10 s. */
+export function unaryCall(client: grpc.Client, method: ReturnType<typeof gatewayMethods>[number], request: object): Promise<{ answer?: unknown; error?: grpc.ServiceError }> {
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(method.path, method.serialize, method.deserialize, request, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (error, answer) =>
+      resolve(error ? { error } : { answer }),
+    );
+  });
 }
 
 /** Opens a stream, says hello, and resolves with the first thing that happens: a message or an error. */

@@ -1,4 +1,4 @@
-import { validateSettings } from '@imagelib/config';
+import { HTTP_HEADERS_TIMEOUT_DEFAULT_MS, HTTP_IDLE_TIMEOUT_DEFAULT_MS, validateSettings } from '@imagelib/config';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { readFileSync } from 'node:fs';
@@ -50,6 +50,14 @@ export class AgentSettings {
   /** Limit for copying images from other hosts; 0 for none. */
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
   replicationBandwidthBytesPerSecond = 0;
+
+  /** Image API clients send a request's headers within this (else 408 and closed); silent connections are closed after it. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1000) @Max(600_000)
+  httpHeadersTimeoutMs = HTTP_HEADERS_TIMEOUT_DEFAULT_MS;
+
+  /** An image API connection on which nothing moves for this long is closed. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1000) @Max(3_600_000)
+  httpIdleTimeoutMs = HTTP_IDLE_TIMEOUT_DEFAULT_MS;
 }
 
 export const SETTING_SOURCES: Record<keyof AgentSettings, { env: string; flag: string }> = {
@@ -65,6 +73,8 @@ export const SETTING_SOURCES: Record<keyof AgentSettings, { env: string; flag: s
   maxUploadBytes: { env: 'IMAGELIB_MAX_UPLOAD_BYTES', flag: '--max-upload-bytes' },
   scrubBytesPerSecond: { env: 'IMAGELIB_SCRUB_BYTES_PER_SECOND', flag: '--scrub-bytes-per-second' },
   replicationBandwidthBytesPerSecond: { env: 'IMAGELIB_REPLICATION_BANDWIDTH', flag: '--replication-bandwidth' },
+  httpHeadersTimeoutMs: { env: 'IMAGELIB_HTTP_HEADERS_TIMEOUT_MS', flag: '--http-headers-timeout-ms' },
+  httpIdleTimeoutMs: { env: 'IMAGELIB_HTTP_IDLE_TIMEOUT_MS', flag: '--http-idle-timeout-ms' },
 };
 
 export interface AgentConfig extends AgentSettings {

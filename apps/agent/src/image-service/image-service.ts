@@ -1,3 +1,4 @@
+import { type HttpServerLimits, limitHttpServer } from '@imagelib/config';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import { agentMetrics } from '../metrics/agent-metrics.js';
@@ -8,6 +9,8 @@ export interface ImageServiceOptions {
   port: number;
   /** How long a stop waits for requests in flight before it closes their connections. */
   drainTimeoutMs: number;
+  /** Headers and idle timeouts; uploads have no overall time limit. */
+  limits: Omit<HttpServerLimits, 'requestTimeoutMs'>;
 }
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse, fallbackHost: string) => void;
@@ -25,10 +28,7 @@ export class ImageService {
       observeRequest(agentMetrics, this.log, request, response);
       if (!serveMetrics(agentMetrics, request, response)) handler(request, response, `${this.options.bindAddress}:${this.port}`);
     });
-    this.server.headersTimeout = 30_000;
-    this.server.requestTimeout = 0;
-    this.server.keepAliveTimeout = 5_000;
-    this.server.maxHeadersCount = 100;
+    limitHttpServer(this.server, { ...options.limits, requestTimeoutMs: 0 });
   }
 
   get port(): number {

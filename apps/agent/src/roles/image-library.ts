@@ -45,6 +45,8 @@ export interface ImageLibraryDeps {
   scrubBytesPerSecond: number;
   /** Limit for copies from other hosts; 0 for none. */
   replicationBandwidthBytesPerSecond: number;
+  /** The image service's headers and idle timeouts. */
+  httpLimits: { headersTimeoutMs: number; idleTimeoutMs: number };
   newHasher: () => UploadHasher;
   detectFormat: (path: string) => Promise<{ diskFormat: string; virtualSize: number }>;
   log: Logger;
@@ -88,7 +90,7 @@ export class ImageLibrary {
       upload: { maxUploadBytes: deps.maxUploadBytes, newHasher: deps.newHasher, detectFormat: deps.detectFormat },
       log: deps.log,
     });
-    const service = new ImageService({ bindAddress: deps.bindAddress, port, drainTimeoutMs: DRAIN_TIMEOUT_MS }, (request, response, fallbackHost) => api.handle(request, response, fallbackHost), deps.log);
+    const service = new ImageService({ bindAddress: deps.bindAddress, port, drainTimeoutMs: DRAIN_TIMEOUT_MS, limits: deps.httpLimits }, (request, response, fallbackHost) => api.handle(request, response, fallbackHost), deps.log);
     await service.start();
     const reporter = new ImageStatusReporter({ repositoryPath, images: () => deps.catalog.all(), corrupt, unusable, send: (report) => deps.send({ imageStatus: report }) }, deps.log);
     const scrubber = new Scrubber(

@@ -11,7 +11,13 @@ describe('loadControllerConfig', () => {
       heartbeatIntervalMs: 1000,
       tlsSans: [],
       logLevel: 'info',
+      httpLimits: { headersTimeoutMs: 30_000, idleTimeoutMs: 300_000 },
     });
+  });
+
+  it('takes the HTTP timeouts within bounds', () => {
+    expect(loadControllerConfig({ IMAGELIB_HTTP_HEADERS_TIMEOUT_MS: '2000', IMAGELIB_HTTP_IDLE_TIMEOUT_MS: '5000' }).httpLimits).toEqual({ headersTimeoutMs: 2000, idleTimeoutMs: 5000 });
+    expect(() => loadControllerConfig({ IMAGELIB_HTTP_HEADERS_TIMEOUT_MS: '10', IMAGELIB_HTTP_IDLE_TIMEOUT_MS: 'never' })).toThrow(/IMAGELIB_HTTP_HEADERS_TIMEOUT_MS=10[\s\S]*IMAGELIB_HTTP_IDLE_TIMEOUT_MS=NaN: .* must be an integer number/);
   });
 
   it('names every bad variable', () => {

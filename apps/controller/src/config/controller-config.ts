@@ -1,4 +1,4 @@
-import { ConfigError, validateSettings } from '@imagelib/config';
+import { ConfigError, HTTP_HEADERS_TIMEOUT_DEFAULT_MS, HTTP_IDLE_TIMEOUT_DEFAULT_MS, validateSettings } from '@imagelib/config';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { hostname } from 'node:os';
@@ -44,6 +44,12 @@ export class ControllerEnv {
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   imageApiPort = 0;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1000) @Max(600_000)
+  httpHeadersTimeoutMs = HTTP_HEADERS_TIMEOUT_DEFAULT_MS;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1000) @Max(3_600_000)
+  httpIdleTimeoutMs = HTTP_IDLE_TIMEOUT_DEFAULT_MS;
 }
 
 const ENV_NAMES: Record<keyof ControllerEnv, string> = {
@@ -59,6 +65,8 @@ const ENV_NAMES: Record<keyof ControllerEnv, string> = {
   minFreeBytes: 'IMAGELIB_MIN_FREE_BYTES',
   imageApiHost: 'IMAGELIB_IMAGE_API_HOST',
   imageApiPort: 'IMAGELIB_IMAGE_API_PORT',
+  httpHeadersTimeoutMs: 'IMAGELIB_HTTP_HEADERS_TIMEOUT_MS',
+  httpIdleTimeoutMs: 'IMAGELIB_HTTP_IDLE_TIMEOUT_MS',
 };
 
 export interface ControllerConfig {
@@ -77,6 +85,8 @@ export interface ControllerConfig {
   minFreeBytes: number;
   /** The Glance v2 front door (one URL for the whole image service); null when it is off. */
   imageApi: { host: string; port: number } | null;
+  /** Headers and idle timeouts of the REST API and the front door. */
+  httpLimits: { headersTimeoutMs: number; idleTimeoutMs: number };
 }
 
 /** Nest injection token for the ControllerConfig. */
@@ -103,5 +113,6 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv): ControllerConfig {
     imageCopies: settings.imageCopies === 'all' ? Infinity : Number(settings.imageCopies),
     minFreeBytes: settings.minFreeBytes,
     imageApi: settings.imageApiPort === 0 ? null : { host: settings.imageApiHost, port: settings.imageApiPort },
+    httpLimits: { headersTimeoutMs: settings.httpHeadersTimeoutMs, idleTimeoutMs: settings.httpIdleTimeoutMs },
   };
 }

@@ -1,4 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { limitHttpServer } from '@imagelib/config';
 import { ImageApi } from '@imagelib/glance';
 import { createServer, type Server } from 'node:http';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
@@ -26,10 +27,7 @@ export class FrontDoorServer implements OnApplicationBootstrap, BeforeApplicatio
     if (!settings) return;
     const api = new ImageApi(this.backend);
     const server = createServer((request, response) => api.handle(request, response, `${settings.host}:${settings.port}`));
-    server.headersTimeout = 30_000;
-    server.requestTimeout = 0;
-    server.keepAliveTimeout = 5_000;
-    server.maxHeadersCount = 100;
+    limitHttpServer(server, { ...this.config.httpLimits, requestTimeoutMs: 0 });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(settings.port, settings.host, () => {
