@@ -18,6 +18,7 @@ describe('the imagelib.v1 contract', () => {
       'Enroll',
       'PatchImage',
       'RegisterDiscoveredFile',
+      'RegisterDiscoveredFiles',
     ]);
     expect(service.Connect.path).toBe('/imagelib.v1.AgentGateway/Connect');
     expect(service.Connect.requestStream && service.Connect.responseStream).toBe(true);

@@ -13,6 +13,7 @@ export type { CreateImageRequest, CreateImageRequest__Output } from './generated
 export type { DeleteFiles, DeleteFiles__Output } from './generated/imagelib/v1/DeleteFiles.js';
 export type { DesiredState, DesiredState__Output } from './generated/imagelib/v1/DesiredState.js';
 export type { DiscoveredFile, DiscoveredFile__Output } from './generated/imagelib/v1/DiscoveredFile.js';
+export type { DiscoveredFiles, DiscoveredFiles__Output } from './generated/imagelib/v1/DiscoveredFiles.js';
 export type { EnrollRequest, EnrollRequest__Output } from './generated/imagelib/v1/EnrollRequest.js';
 export type { EnrollResponse, EnrollResponse__Output } from './generated/imagelib/v1/EnrollResponse.js';
 export type { FileDeletionResult, FileDeletionResult__Output } from './generated/imagelib/v1/FileDeletionResult.js';
@@ -30,6 +31,8 @@ export type { ImageStatusReport, ImageStatusReport__Output } from './generated/i
 export type { MemoryFacts, MemoryFacts__Output } from './generated/imagelib/v1/MemoryFacts.js';
 export type { OsFacts, OsFacts__Output } from './generated/imagelib/v1/OsFacts.js';
 export type { PatchImageRequest, PatchImageRequest__Output } from './generated/imagelib/v1/PatchImageRequest.js';
+export type { RegisteredFile, RegisteredFile__Output } from './generated/imagelib/v1/RegisteredFile.js';
+export type { RegisteredFiles, RegisteredFiles__Output } from './generated/imagelib/v1/RegisteredFiles.js';
 export type { ReplicateImages, ReplicateImages__Output } from './generated/imagelib/v1/ReplicateImages.js';
 export type { Replication, Replication__Output } from './generated/imagelib/v1/Replication.js';
 export type { ReplicationResult, ReplicationResult__Output } from './generated/imagelib/v1/ReplicationResult.js';

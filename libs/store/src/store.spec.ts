@@ -95,8 +95,10 @@ describe('store on a real sqlite file', () => {
   it('revokes every credential of a removed host and drops its roles', async () => {
     await token('tok');
     await enrol('a', 'tok');
+    expect(await hosts.trustedHostOf('fp-id-a'.padEnd(64, '0'))).toBe('id-a');
     await hosts.assignRole('id-a', 'image-library', { repositoryPath: '/srv/images', port: 9292, requireMount: false });
     expect(await hosts.remove('id-a', new Date())).toBe(true);
+    expect(await hosts.trustedHostOf('fp-id-a'.padEnd(64, '0'))).toBeNull();
     expect(await hosts.findById('id-a')).toBeNull();
     expect((await hosts.findCredential('fp-id-a'.padEnd(64, '0')))?.revokedAt).toBeInstanceOf(Date);
     expect(await store.dataSource.query('SELECT COUNT(*) AS n FROM host_roles')).toEqual([{ n: 0 }]);

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { AgentGatewayHandlers, AgentMessage__Output, CatalogImage, Hello__Output, ImageStatusReport__Output, RoleStatus__Output } from '@imagelib/proto';
-import { CatalogRepository, HostsRepository, type ImageEntity, type ImageHostStateName, type RoleName } from '@imagelib/store';
+import { GlanceError } from '@imagelib/glance';
+import { CatalogRepository, type HostImageStatus, HostsRepository, type ImageEntity, type ImageHostStateName, type RoleName } from '@imagelib/store';
 import { CatalogSync } from '../catalog/catalog-sync.service.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { FileReaper } from '../catalog/file-reaper.service.js';
@@ -14,6 +15,7 @@ import { ControllerEvents } from '../events/controller-events.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { type AgentCall, AgentSessions } from './agent-sessions.service.js';
 import { EnrolmentService } from './enrolment.service.js';
+import { VerifiedCertificates } from './verified-certificates.js';
 import { factsFromProto } from './facts-codec.js';
 import { desiredRoles, outcomeFromProto, roleFromProto } from './role-codec.js';
 
@@ -29,12 +31,15 @@ const IMAGE_HOST_STATES: Partial<Record<string, ImageHostStateName>> = {
 @Injectable()
 export class AgentGateway {
   private readonly logger = new Logger(AgentGateway.name);
+  private readonly certificates: VerifiedCertificates;
+  /** Host id → the statuses of the parts of a complete report received so far (a stream starts anew with its hello). */
+  private readonly completeReportParts = new Map<string, HostImageStatus[]>();
 
   constructor(
     private readonly enrolment: EnrolmentService,
     private readonly sessions: AgentSessions,
     private readonly hosts: HostsRepository,
-    private readonly ca: CertificateAuthority,
+    ca: CertificateAuthority,
     private readonly catalogService: CatalogService,
     private readonly catalog: CatalogRepository,
     private readonly catalogSync: CatalogSync,
@@ -42,7 +47,10 @@ export class AgentGateway {
     private readonly replication: ReplicationPlanner,
     private readonly imageTokens: ImageTokenSigner,
     private readonly events: ControllerEvents,
-  ) {}
+  ) {
+    this.certificates = new VerifiedCertificates((der, now) => ca.verifyHostCertificate(der, now));
+    sessions.onDisconnect((hostId) => this.completeReportParts.delete(hostId));
+  }
 
   /** The handlers, typed by the contract: a change to the .proto that breaks them fails the build. */
   handlers(): AgentGatewayHandlers {
@@ -72,7 +80,20 @@ export class AgentGateway {
       BeginUpload: (call, callback) => this.catalogCall(call, callback, (hostId) => this.catalogService.beginUpload(call.request.id, hostId)),
       CompleteUpload: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.completeUpload(call.request)),
       AbortUpload: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.abortUpload(call.request)),
-      RegisterDiscoveredFile: (call, callback) => this.catalogCall(call, callback, (hostId) => this.catalogService.registerDiscoveredFile(call.request, hostId)),
+      RegisterDiscoveredFile: (call, callback) =>
+        this.catalogCall(call, callback, async (hostId) => {
+          const [outcome] = await this.catalogService.registerDiscoveredFiles([call.request], hostId);
+          if (!outcome?.image) throw GlanceError.badRequest(outcome?.refusal ?? 'invalid file name');
+          return outcome.image;
+        }),
+      RegisterDiscoveredFiles: (call, callback) => {
+        this.authenticate(call)
+          .then((hostId) => this.catalogService.registerDiscoveredFiles(call.request.files, hostId))
+          .then(
+            (outcomes) => callback(null, { files: outcomes.map((outcome) => (outcome.image ? { fileName: outcome.fileName, image: toCatalogImage(outcome.image) } : outcome)) }),
+            (error: unknown) => callback(toGrpcError(error)),
+          );
+      },
     };
   }
 
@@ -117,10 +138,10 @@ export class AgentGateway {
   }
 
   private async authenticate(call: Pick<AgentCall, 'getAuthContext'>): Promise<string> {
-    const fingerprint = this.ca.verifyHostCertificate(call.getAuthContext().sslPeerCertificate?.raw, new Date());
-    const credential = await this.hosts.findCredential(fingerprint);
-    if (!credential || credential.revokedAt) throw new DomainError(ErrorCode.Unauthenticated, 'the host credential has been revoked or is unknown');
-    return credential.hostId;
+    const fingerprint = this.certificates.fingerprint(call.getAuthContext().sslPeerCertificate?.raw, new Date());
+    const hostId = await this.hosts.trustedHostOf(fingerprint);
+    if (!hostId) throw new DomainError(ErrorCode.Unauthenticated, 'the host credential has been revoked or is unknown');
+    return hostId;
   }
 
   private async apply(hostId: string, message: AgentMessage__Output): Promise<void> {
@@ -148,6 +169,7 @@ export class AgentGateway {
   }
 
   private async applyHello(hostId: string, hello: Hello__Output): Promise<void> {
+    this.completeReportParts.delete(hostId);
     if (hello.facts) await this.hosts.saveFacts(hostId, factsFromProto(hello.facts), hello.agentVersion.slice(0, 64));
     const running = new Set<RoleName | null>();
     for (const report of hello.roles) {
@@ -165,12 +187,20 @@ export class AgentGateway {
     await this.catalogSync.helloFrom(hostId, hello.catalogRevision);
   }
 
+  /** Records a host's image statuses; the parts of a complete report are gathered and recorded together with its last. */
   private async applyImageStatus(hostId: string, report: ImageStatusReport__Output): Promise<void> {
     const statuses = report.statuses.flatMap((status) => {
       const state = IMAGE_HOST_STATES[status.state];
       return state ? [{ imageId: status.imageId, state, reason: status.reason.slice(0, 1024) }] : [];
     });
-    await this.catalog.recordHostStatuses(hostId, statuses, report.complete, new Date().toISOString());
+    if (!report.complete) return this.catalog.recordHostStatuses(hostId, statuses, false, new Date().toISOString());
+    const gathered = [...(this.completeReportParts.get(hostId) ?? []), ...statuses];
+    if (report.more) {
+      this.completeReportParts.set(hostId, gathered);
+      return;
+    }
+    this.completeReportParts.delete(hostId);
+    await this.catalog.recordHostStatuses(hostId, gathered, true, new Date().toISOString());
   }
 
   private async applyRoleStatus(hostId: string, report: RoleStatus__Output): Promise<void> {

@@ -1,16 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CatalogRepository } from '@imagelib/store';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
-import { toCatalogImage } from './image-mapping.js';
+import { catalogUpdates } from './catalog-updates.js';
+
+/** Catalog writes within this window go to the hosts as one update. */
+const COALESCE_MS = 5;
 
 /**
  * Keeps every connected host's copy of the catalog current: on hello, what changed since the
- * host's revision (everything when it has none or is ahead of this controller); after each change,
- * what changed since what it was last sent. Applying an update twice is harmless on the host.
+ * host's revision (everything when it has none or is ahead of this controller); after changes,
+ * what changed since what it was last sent, bursts coalesced. Applying an update twice is
+ * harmless on the host.
  */
 @Injectable()
 export class CatalogSync {
   private readonly logger = new Logger(CatalogSync.name);
+  private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private again = false;
 
@@ -20,32 +25,32 @@ export class CatalogSync {
   ) {}
 
   async helloFrom(hostId: string, agentRevision: number): Promise<void> {
-    const revision = await this.catalog.revision();
-    if (agentRevision === 0 || agentRevision > revision) {
-      const images = await this.catalog.listLive();
-      this.sessions.send(hostId, { catalog: { revision, full: true, images: images.map(toCatalogImage), removedIds: [] } });
-      this.sessions.recordCatalogSent(hostId, revision);
-      return;
-    }
-    this.sessions.recordCatalogSent(hostId, agentRevision);
-    await this.sendChanges([hostId], agentRevision);
+    let changes = await this.catalog.changesSince(agentRevision);
+    // A host ahead of this controller (restored from an older backup) takes the whole catalog.
+    const full = agentRevision === 0 || agentRevision > changes.revision;
+    if (full && agentRevision !== 0) changes = await this.catalog.changesSince(0);
+    if (!full) this.sessions.recordCatalogSent(hostId, agentRevision);
+    if (full || changes.revision > agentRevision) this.send([hostId], catalogUpdates(changes.changed, changes.revision, full));
   }
 
-  /** Called after every catalog write; coalesces bursts into as few updates as it can. */
+  /** Called after catalog writes; coalesces bursts into as few updates as it can. */
   catalogChanged(): void {
     if (this.flushing) {
       this.again = true;
       return;
     }
-    this.flushing = this.flush()
-      .catch((error: unknown) => this.logger.warn(`could not stream catalog changes: ${String(error)}`))
-      .finally(() => {
-        this.flushing = null;
-        if (this.again) {
-          this.again = false;
-          this.catalogChanged();
-        }
-      });
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.flushing = this.flush()
+        .catch((error: unknown) => this.logger.warn(`could not stream catalog changes: ${String(error)}`))
+        .finally(() => {
+          this.flushing = null;
+          if (this.again) {
+            this.again = false;
+            this.catalogChanged();
+          }
+        });
+    }, COALESCE_MS);
   }
 
   private async flush(): Promise<void> {
@@ -54,15 +59,18 @@ export class CatalogSync {
       const sent = this.sessions.catalogProgress(hostId)?.sent ?? 0;
       bySent.set(sent, [...(bySent.get(sent) ?? []), hostId]);
     }
-    for (const [sent, hostIds] of bySent) await this.sendChanges(hostIds, sent);
+    for (const [sent, hostIds] of bySent) {
+      const changes = await this.catalog.changesSince(sent);
+      if (changes.revision > sent) this.send(hostIds, catalogUpdates(changes.changed, changes.revision, false));
+    }
   }
 
-  private async sendChanges(hostIds: string[], since: number): Promise<void> {
-    const changes = await this.catalog.changesSince(since);
-    if (changes.revision <= since) return;
-    const update = { revision: changes.revision, full: false, images: changes.images.map(toCatalogImage), removedIds: changes.removedIds };
+  private send(hostIds: string[], updates: ReturnType<typeof catalogUpdates>): void {
     for (const hostId of hostIds) {
-      if (this.sessions.send(hostId, { catalog: update })) this.sessions.recordCatalogSent(hostId, changes.revision);
+      for (const update of updates) {
+        if (!this.sessions.send(hostId, { catalog: update })) break;
+        this.sessions.recordCatalogSent(hostId, Number(update.revision));
+      }
     }
   }
 }

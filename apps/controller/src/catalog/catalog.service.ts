@@ -1,15 +1,18 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { CatalogRepository, HostsRepository, type ImageEntity } from '@imagelib/store';
+import { CatalogRepository, HostsRepository, type ImageEntity, type NewImage } from '@imagelib/store';
 import { applyImagePatch, assertCanDelete, assertCanUpload, deactivatedStatus, GlanceError, parseCreateImage, parseJsonBody, reactivatedStatus } from '@imagelib/glance';
 import type { AbortUploadRequest__Output, CompleteUploadRequest__Output, DiscoveredFile__Output } from '@imagelib/proto';
 import { randomUUID } from 'node:crypto';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { DomainError, ErrorCode } from '../errors/domain-error.js';
 import { ControllerEvents } from '../events/controller-events.js';
 import { CatalogSync } from './catalog-sync.service.js';
 import { toRecord, withFields } from './image-mapping.js';
 import { groupByStorage, storageOf } from './storage-groups.js';
 
 const FILE_NAME = /^[^/\0]{1,255}$/;
+/** Files one RegisterDiscoveredFiles call may carry (agents send at most 500). */
+const MAX_DISCOVERED_FILES_PER_CALL = 1000;
 
 /**
  * The catalog's single writer. Image API calls arriving from any host are applied here with
@@ -46,7 +49,7 @@ export class CatalogService implements OnApplicationBootstrap {
   async create(bodyJson: string, owner: string | null): Promise<ImageEntity> {
     const parsed = parseCreateImage(parseJsonBody(bodyJson), { owner });
     const id = parsed.id ?? randomUUID();
-    if (await this.catalog.findById(id)) throw GlanceError.imageAlreadyExists(id);
+    if (await this.catalog.exists(id)) throw GlanceError.imageAlreadyExists(id);
     const now = new Date().toISOString();
     const image = await this.catalog.create({
       id,
@@ -127,63 +130,54 @@ export class CatalogService implements OnApplicationBootstrap {
   }
 
   /**
-   * A complete file found in a repository. On shared storage several hosts find the same file:
-   * it is catalogued once, by file name. A file whose content changed takes its new size and hashes,
-   * unless a good copy is on another storage: then this one is damaged, and is healed from there.
+   * Complete files found in a host's repository, catalogued in one transaction. On shared storage
+   * several hosts find the same file: it is catalogued once, by file name. A file whose content
+   * changed takes its new size and hashes, unless a good copy is on another storage: then this one
+   * is damaged, and is healed from there. Answers, per file in order, its image or why it was refused.
    */
-  async registerDiscoveredFile(file: DiscoveredFile__Output, hostId: string): Promise<ImageEntity> {
-    if (!FILE_NAME.test(file.fileName) || file.fileName.startsWith('.')) throw GlanceError.badRequest('invalid file name');
-    const data = {
-      size: file.size,
-      virtualSize: file.virtualSize || file.size,
-      checksum: file.checksum,
-      osHashAlgo: 'sha512',
-      osHashValue: file.osHashValue,
-      diskFormat: file.diskFormat,
-    };
-    const damagedCopy = await this.goodCopyElsewhere(file, hostId);
-    if (damagedCopy) {
-      this.logger.warn(`host ${hostId} has ${file.fileName} with other content than image ${damagedCopy.id}, which is good on another storage: treated as damaged`);
-      return damagedCopy;
-    }
+  async registerDiscoveredFiles(files: DiscoveredFile__Output[], hostId: string): Promise<DiscoveredFileOutcome[]> {
+    if (files.length > MAX_DISCOVERED_FILES_PER_CALL) throw new DomainError(ErrorCode.InvalidInput, `at most ${MAX_DISCOVERED_FILES_PER_CALL} files per call, not ${files.length}`);
+    const accepted = files.filter((file) => FILE_NAME.test(file.fileName) && !file.fileName.startsWith('.'));
+    const damaged = await this.damagedCopies(accepted, hostId);
+    const toRegister = accepted.filter((file) => !damaged.has(file.fileName));
     const before = await this.catalog.revision();
-    const image = await this.catalog.updateByFileName(file.fileName, (current) => {
-      const now = new Date().toISOString();
-      if (current) {
-        if (current.osHashValue === file.osHashValue && current.size === file.size) return current;
-        return { ...current, ...data, status: 'active', updatedAt: now };
-      }
-      return {
-        id: randomUUID(),
-        name: file.fileName,
-        status: 'active',
-        visibility: 'public',
-        protected: false,
-        osHidden: false,
-        containerFormat: 'bare',
-        minRam: 0,
-        minDisk: 0,
-        owner: null,
-        tags: [],
-        properties: {},
-        createdAt: now,
-        updatedAt: now,
-        fileName: file.fileName,
-        ...data,
-      };
+    const images = await this.catalog.updateByFileNames(toRegister, (file, current) => discoveredImage(file, current));
+    const registered = new Map(toRegister.map((file, index) => [file, images[index] as ImageEntity]));
+    const changed = new Set(images.filter((image) => image.revision > before));
+    if (changed.size > 0) {
+      this.logger.log(`host ${hostId} found ${files.length} files: ${changed.size} images catalogued or changed (revision ${[...changed][0]!.revision})`);
+      this.sync.catalogChanged();
+      this.events.publish('catalog');
+    }
+    return files.map((file) => {
+      const image = registered.get(file) ?? damaged.get(file.fileName);
+      return image ? { fileName: file.fileName, image } : { fileName: file.fileName, refusal: 'invalid file name' };
     });
-    return image.revision > before ? this.changed(image, `catalogued from the file ${file.fileName}`) : image;
   }
 
-  /** The image holding this file name, when its content differs and a host on another storage has it ok. */
-  private async goodCopyElsewhere(file: DiscoveredFile__Output, hostId: string): Promise<ImageEntity | null> {
-    const existing = await this.catalog.findLiveByFileName(file.fileName);
-    if (!existing || existing.osHashValue === file.osHashValue) return null;
+  /**
+   * The images of files this host has with other content than the catalog, where a host on another
+   * storage has the image ok: this host's copy is damaged, by file name.
+   */
+  private async damagedCopies(files: DiscoveredFile__Output[], hostId: string): Promise<Map<string, ImageEntity>> {
+    const existing = await this.catalog.findLiveByFileNames(files.map((file) => file.fileName));
+    const differing = files.flatMap((file) => {
+      const image = existing.get(file.fileName);
+      return image && image.osHashValue !== file.osHashValue ? [image] : [];
+    });
+    const damaged = new Map<string, ImageEntity>();
+    if (differing.length === 0) return damaged;
     const hosts = await this.hosts.hostsWithRole('image-library');
     const mine = storageOf(hosts.find((host) => host.id === hostId), hostId);
     const storageOfHost = new Map([...groupByStorage(hosts)].flatMap(([storage, members]) => members.map((host) => [host.id, storage] as const)));
-    const statuses = await this.catalog.statusesOfImage(existing.id);
-    return statuses.some((status) => status.state === 'ok' && (storageOfHost.get(status.hostId) ?? `host:${status.hostId}`) !== mine) ? existing : null;
+    for (const image of differing) {
+      const statuses = await this.catalog.statusesOfImage(image.id);
+      if (statuses.some((status) => status.state === 'ok' && (storageOfHost.get(status.hostId) ?? `host:${status.hostId}`) !== mine)) {
+        this.logger.warn(`host ${hostId} has ${image.fileName} with other content than image ${image.id}, which is good on another storage: treated as damaged`);
+        damaged.set(image.fileName!, image);
+      }
+    }
+    return damaged;
   }
 
   private async change(id: string, what: string, apply: (current: ImageEntity, now: string) => ImageEntity): Promise<ImageEntity> {
@@ -200,4 +194,42 @@ export class CatalogService implements OnApplicationBootstrap {
     this.events.publish('catalog');
     return image;
   }
+}
+
+/** What became of one discovered file: the image it is catalogued as, or why it was refused. */
+export type DiscoveredFileOutcome = { fileName: string; image: ImageEntity; refusal?: undefined } | { fileName: string; image?: undefined; refusal: string };
+
+/** The image a discovered file makes: `current` unchanged when it has the file's content, else with the file's size and hashes. */
+function discoveredImage(file: DiscoveredFile__Output, current: ImageEntity | null): NewImage {
+  const data = {
+    size: file.size,
+    virtualSize: file.virtualSize || file.size,
+    checksum: file.checksum,
+    osHashAlgo: 'sha512',
+    osHashValue: file.osHashValue,
+    diskFormat: file.diskFormat,
+  };
+  const now = new Date().toISOString();
+  if (current) {
+    if (current.osHashValue === file.osHashValue && current.size === file.size) return current;
+    return { ...current, ...data, status: 'active', updatedAt: now };
+  }
+  return {
+    id: randomUUID(),
+    name: file.fileName,
+    status: 'active',
+    visibility: 'public',
+    protected: false,
+    osHidden: false,
+    containerFormat: 'bare',
+    minRam: 0,
+    minDisk: 0,
+    owner: null,
+    tags: [],
+    properties: {},
+    createdAt: now,
+    updatedAt: now,
+    fileName: file.fileName,
+    ...data,
+  };
 }

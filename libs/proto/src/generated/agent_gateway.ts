@@ -15,6 +15,7 @@ import type { CreateImageRequest as _imagelib_v1_CreateImageRequest, CreateImage
 import type { DeleteFiles as _imagelib_v1_DeleteFiles, DeleteFiles__Output as _imagelib_v1_DeleteFiles__Output } from './imagelib/v1/DeleteFiles.js';
 import type { DesiredState as _imagelib_v1_DesiredState, DesiredState__Output as _imagelib_v1_DesiredState__Output } from './imagelib/v1/DesiredState.js';
 import type { DiscoveredFile as _imagelib_v1_DiscoveredFile, DiscoveredFile__Output as _imagelib_v1_DiscoveredFile__Output } from './imagelib/v1/DiscoveredFile.js';
+import type { DiscoveredFiles as _imagelib_v1_DiscoveredFiles, DiscoveredFiles__Output as _imagelib_v1_DiscoveredFiles__Output } from './imagelib/v1/DiscoveredFiles.js';
 import type { EnrollRequest as _imagelib_v1_EnrollRequest, EnrollRequest__Output as _imagelib_v1_EnrollRequest__Output } from './imagelib/v1/EnrollRequest.js';
 import type { EnrollResponse as _imagelib_v1_EnrollResponse, EnrollResponse__Output as _imagelib_v1_EnrollResponse__Output } from './imagelib/v1/EnrollResponse.js';
 import type { FileDeletionResult as _imagelib_v1_FileDeletionResult, FileDeletionResult__Output as _imagelib_v1_FileDeletionResult__Output } from './imagelib/v1/FileDeletionResult.js';
@@ -30,6 +31,8 @@ import type { ImageStatusReport as _imagelib_v1_ImageStatusReport, ImageStatusRe
 import type { MemoryFacts as _imagelib_v1_MemoryFacts, MemoryFacts__Output as _imagelib_v1_MemoryFacts__Output } from './imagelib/v1/MemoryFacts.js';
 import type { OsFacts as _imagelib_v1_OsFacts, OsFacts__Output as _imagelib_v1_OsFacts__Output } from './imagelib/v1/OsFacts.js';
 import type { PatchImageRequest as _imagelib_v1_PatchImageRequest, PatchImageRequest__Output as _imagelib_v1_PatchImageRequest__Output } from './imagelib/v1/PatchImageRequest.js';
+import type { RegisteredFile as _imagelib_v1_RegisteredFile, RegisteredFile__Output as _imagelib_v1_RegisteredFile__Output } from './imagelib/v1/RegisteredFile.js';
+import type { RegisteredFiles as _imagelib_v1_RegisteredFiles, RegisteredFiles__Output as _imagelib_v1_RegisteredFiles__Output } from './imagelib/v1/RegisteredFiles.js';
 import type { ReplicateImages as _imagelib_v1_ReplicateImages, ReplicateImages__Output as _imagelib_v1_ReplicateImages__Output } from './imagelib/v1/ReplicateImages.js';
 import type { Replication as _imagelib_v1_Replication, Replication__Output as _imagelib_v1_Replication__Output } from './imagelib/v1/Replication.js';
 import type { ReplicationResult as _imagelib_v1_ReplicationResult, ReplicationResult__Output as _imagelib_v1_ReplicationResult__Output } from './imagelib/v1/ReplicationResult.js';
@@ -63,6 +66,7 @@ export interface ProtoGrpcType {
       DeleteFiles: MessageTypeDefinition<_imagelib_v1_DeleteFiles, _imagelib_v1_DeleteFiles__Output>
       DesiredState: MessageTypeDefinition<_imagelib_v1_DesiredState, _imagelib_v1_DesiredState__Output>
       DiscoveredFile: MessageTypeDefinition<_imagelib_v1_DiscoveredFile, _imagelib_v1_DiscoveredFile__Output>
+      DiscoveredFiles: MessageTypeDefinition<_imagelib_v1_DiscoveredFiles, _imagelib_v1_DiscoveredFiles__Output>
       EnrollRequest: MessageTypeDefinition<_imagelib_v1_EnrollRequest, _imagelib_v1_EnrollRequest__Output>
       EnrollResponse: MessageTypeDefinition<_imagelib_v1_EnrollResponse, _imagelib_v1_EnrollResponse__Output>
       FileDeletionResult: MessageTypeDefinition<_imagelib_v1_FileDeletionResult, _imagelib_v1_FileDeletionResult__Output>
@@ -79,6 +83,8 @@ export interface ProtoGrpcType {
       MemoryFacts: MessageTypeDefinition<_imagelib_v1_MemoryFacts, _imagelib_v1_MemoryFacts__Output>
       OsFacts: MessageTypeDefinition<_imagelib_v1_OsFacts, _imagelib_v1_OsFacts__Output>
       PatchImageRequest: MessageTypeDefinition<_imagelib_v1_PatchImageRequest, _imagelib_v1_PatchImageRequest__Output>
+      RegisteredFile: MessageTypeDefinition<_imagelib_v1_RegisteredFile, _imagelib_v1_RegisteredFile__Output>
+      RegisteredFiles: MessageTypeDefinition<_imagelib_v1_RegisteredFiles, _imagelib_v1_RegisteredFiles__Output>
       ReplicateImages: MessageTypeDefinition<_imagelib_v1_ReplicateImages, _imagelib_v1_ReplicateImages__Output>
       Replication: MessageTypeDefinition<_imagelib_v1_Replication, _imagelib_v1_Replication__Output>
       ReplicationResult: MessageTypeDefinition<_imagelib_v1_ReplicationResult, _imagelib_v1_ReplicationResult__Output>

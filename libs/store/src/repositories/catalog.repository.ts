@@ -6,9 +6,15 @@ import { ImageEntity } from '../entities/image.entity.js';
 
 export interface CatalogChanges {
   revision: number;
-  images: ImageEntity[];
-  removedIds: string[];
+  /** In revision order; deleted images are there as tombstones (status "deleted"). */
+  changed: ImageEntity[];
 }
+
+/** An image as a write makes it: the store stamps the revision, and a new image has no files pending. */
+export type NewImage = Omit<ImageEntity, 'revision' | 'filesPending'> & { filesPending?: boolean };
+
+/** Values per `IN (…)` query: well within sqlite's limit of bound variables. */
+const QUERY_CHUNK = 500;
 
 export interface HostImageStatus {
   imageId: string;
@@ -27,6 +33,11 @@ export class CatalogRepository {
     return (await this.store.dataSource.getRepository(CatalogStateEntity).findOneByOrFail({ id: 1 })).revision;
   }
 
+  /** Whether an image (live or deleted) has this id. */
+  async exists(id: string): Promise<boolean> {
+    return ((await this.store.dataSource.query('SELECT 1 FROM "images" WHERE "id" = ?', [id])) as unknown[]).length > 0;
+  }
+
   findById(id: string): Promise<ImageEntity | null> {
     return this.store.dataSource.getRepository(ImageEntity).findOneBy({ id });
   }
@@ -36,30 +47,26 @@ export class CatalogRepository {
     return this.store.dataSource.getRepository(ImageEntity).find({ where: { status: Not('deleted') }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  /** The live image holding this file name (the fileName column is indexed). */
-  findLiveByFileName(fileName: string): Promise<ImageEntity | null> {
-    return this.store.dataSource.getRepository(ImageEntity).findOneBy({ fileName, status: Not('deleted') });
+  /** The live images holding these file names, by file name (the fileName column is indexed). */
+  findLiveByFileNames(fileNames: readonly string[]): Promise<Map<string, ImageEntity>> {
+    return liveByFileNames(this.store.dataSource.manager, fileNames);
   }
 
-  /** What a host at `since` needs: live images changed after it and images deleted after it. */
+  /** What a host at `since` needs: the catalog's revision and the images changed after `since`, deleted ones included, in revision order. */
   async changesSince(since: number): Promise<CatalogChanges> {
     return this.store.write(async (manager) => {
       const revision = (await manager.findOneByOrFail(CatalogStateEntity, { id: 1 })).revision;
       const changed = await manager.find(ImageEntity, { where: { revision: MoreThan(since) }, order: { revision: 'ASC' } });
-      return {
-        revision,
-        images: changed.filter((image) => image.status !== 'deleted'),
-        removedIds: changed.filter((image) => image.status === 'deleted').map((image) => image.id),
-      };
+      return { revision, changed };
     });
   }
 
   /** Inserts a new image at the next revision. */
   create(image: Omit<ImageEntity, 'revision' | 'filesPending'>): Promise<ImageEntity> {
     return this.store.write(async (manager) => {
-      const revision = await this.bump(manager);
-      await manager.insert(ImageEntity, { ...image, revision, filesPending: false });
-      return manager.findOneByOrFail(ImageEntity, { id: image.id });
+      const created = { ...image, revision: await this.bump(manager), filesPending: false };
+      await insertImages(manager, [created]);
+      return created;
     });
   }
 
@@ -73,25 +80,40 @@ export class CatalogRepository {
       const current = await manager.findOneBy(ImageEntity, { id });
       const next = change(current ? { ...current } : null);
       if (current && sameImage(current, next)) return current;
-      const revision = await this.bump(manager);
-      await manager.save(ImageEntity, { ...next, revision });
-      return manager.findOneByOrFail(ImageEntity, { id });
+      const changed = { ...next, revision: await this.bump(manager) };
+      if (current) await manager.update(ImageEntity, { id }, changed);
+      else await insertImages(manager, [changed]);
+      return changed;
     });
   }
 
   /**
-   * Like update, keyed by the live image holding a file: `change` sees that image (null when none)
-   * and returns the image to store, in one transaction, so two hosts that find the same file on
-   * shared storage at once still make one image.
+   * Like update, for many files at once, each keyed by the live image holding its file name:
+   * `change` sees that image (null when none) and returns the image to store, or the same object to
+   * leave it unchanged. One transaction, and one revision shared by every image it changes, so two
+   * hosts that find the same files on shared storage at once still make one image per file. Items
+   * naming the same file are applied in order, each seeing what the one before made. Returns the
+   * image of each item, in order.
    */
-  updateByFileName(fileName: string, change: (current: ImageEntity | null) => Omit<ImageEntity, 'revision' | 'filesPending'>): Promise<ImageEntity> {
+  updateByFileNames<T extends { fileName: string }>(items: readonly T[], change: (item: T, current: ImageEntity | null) => NewImage): Promise<ImageEntity[]> {
     return this.store.write(async (manager) => {
-      const current = await manager.findOneBy(ImageEntity, { fileName, status: Not('deleted') });
-      const next = { filesPending: false, ...change(current ? { ...current } : null) };
-      if (current && sameImage(current, { ...next, revision: current.revision })) return current;
+      const byName = await liveByFileNames(manager, items.map((item) => item.fileName));
+      const stored = new Set([...byName.values()].map((image) => image.id));
+      const changed = new Map<string, ImageEntity>();
+      const results = items.map((item) => {
+        const current = byName.get(item.fileName) ?? null;
+        const next = { filesPending: false, ...change(item, current ? { ...current } : null), revision: current?.revision ?? 0 };
+        if (current && sameImage(current, next)) return current;
+        byName.set(item.fileName, next);
+        changed.set(next.id, next);
+        return next;
+      });
+      if (changed.size === 0) return results;
       const revision = await this.bump(manager);
-      await manager.save(ImageEntity, { ...next, revision });
-      return manager.findOneByOrFail(ImageEntity, { id: next.id });
+      for (const image of changed.values()) image.revision = revision;
+      await insertImages(manager, [...changed.values()].filter((image) => !stored.has(image.id)));
+      for (const image of changed.values()) if (stored.has(image.id)) await manager.update(ImageEntity, { id: image.id }, image);
+      return results;
     });
   }
 
@@ -107,19 +129,33 @@ export class CatalogRepository {
   /**
    * Records what a host says about its images. A complete report replaces everything known about
    * that host; a partial one updates the images it names. Statuses of unknown images, and of
-   * deleted ones whose files are gone, are ignored.
+   * deleted ones whose files are gone, are ignored. Only what differs from what is stored is
+   * written (a status keeps the time it last changed), so a host repeating ten thousand unchanged
+   * statuses after a reconnect costs a read.
    */
   recordHostStatuses(hostId: string, statuses: HostImageStatus[], complete: boolean, now: string): Promise<void> {
     return this.store.write(async (manager) => {
-      const named = await manager.find(ImageEntity, { select: { id: true, status: true, filesPending: true }, where: { id: In(statuses.map((s) => s.imageId)) } });
-      // Deleted images keep statuses only while their files are still being removed.
-      const known = new Set(named.filter((i) => i.status !== 'deleted' || i.filesPending).map((i) => i.id));
-      if (complete) {
-        const pendingDeletion = (await manager.find(ImageEntity, { select: { id: true }, where: { status: 'deleted', filesPending: true } })).map((i) => i.id);
-        await manager.delete(ImageHostStatusEntity, { hostId, imageId: Not(In(pendingDeletion)) });
+      const known = new Set<string>();
+      const stored = new Map<string, { state: string; reason: string }>();
+      for (const ids of chunks([...new Set(statuses.map((s) => s.imageId))], QUERY_CHUNK)) {
+        const marks = ids.map(() => '?').join(', ');
+        const named = (await manager.query(`SELECT "id", "status", "filesPending" FROM "images" WHERE "id" IN (${marks})`, ids)) as { id: string; status: string; filesPending: number }[];
+        // Deleted images keep statuses only while their files are still being removed.
+        for (const image of named) if (image.status !== 'deleted' || image.filesPending) known.add(image.id);
+        if (!complete) for (const row of await storedStatuses(manager, `"hostId" = ? AND "imageId" IN (${marks})`, [hostId, ...ids])) stored.set(row.imageId, row);
       }
-      const rows = statuses.filter((s) => known.has(s.imageId)).map((s) => ({ ...s, hostId, updatedAt: now }));
-      if (rows.length > 0) await manager.upsert(ImageHostStatusEntity, rows, ['imageId', 'hostId']);
+      if (complete) {
+        for (const row of await storedStatuses(manager, '"hostId" = ?', [hostId])) stored.set(row.imageId, row);
+        const reported = new Set(statuses.map((s) => s.imageId));
+        const pendingDeletion = new Set((await manager.find(ImageEntity, { select: { id: true }, where: { status: 'deleted', filesPending: true } })).map((i) => i.id));
+        const gone = [...stored.keys()].filter((imageId) => !reported.has(imageId) && !pendingDeletion.has(imageId));
+        for (const imageIds of chunks(gone, QUERY_CHUNK)) await manager.delete(ImageHostStatusEntity, { hostId, imageId: In(imageIds) });
+      }
+      for (const status of statuses) {
+        const before = stored.get(status.imageId);
+        if (!known.has(status.imageId) || (before?.state === status.state && before.reason === status.reason)) continue;
+        await manager.query(UPSERT_STATUS, [status.imageId, hostId, status.state, status.reason, now]);
+      }
     });
   }
 
@@ -140,9 +176,42 @@ export class CatalogRepository {
   }
 
   private async bump(manager: EntityManager): Promise<number> {
-    await manager.increment(CatalogStateEntity, { id: 1 }, 'revision', 1);
-    return (await manager.findOneByOrFail(CatalogStateEntity, { id: 1 })).revision;
+    const [row] = (await manager.query('UPDATE catalog_state SET revision = revision + 1 WHERE id = 1 RETURNING revision')) as [{ revision: number }];
+    return row.revision;
   }
+}
+
+const UPSERT_STATUS =
+  'INSERT INTO "image_host_statuses" ("imageId", "hostId", "state", "reason", "updatedAt") VALUES (?, ?, ?, ?, ?) ' +
+  'ON CONFLICT ("imageId", "hostId") DO UPDATE SET "state" = excluded."state", "reason" = excluded."reason", "updatedAt" = excluded."updatedAt"';
+
+function storedStatuses(manager: EntityManager, where: string, parameters: string[]): Promise<{ imageId: string; state: string; reason: string }[]> {
+  return manager.query(`SELECT "imageId", "state", "reason" FROM "image_host_statuses" WHERE ${where}`, parameters) as Promise<{ imageId: string; state: string; reason: string }[]>;
+}
+
+/**
+ * Inserts complete rows as they are, one prepared statement per row: TypeORM's insert builder
+ * spends more than the database on many rows, and reads every row back for its column defaults.
+ */
+async function insertImages(manager: EntityManager, rows: ImageEntity[]): Promise<void> {
+  const columns = manager.connection.getMetadata(ImageEntity).columns;
+  const sql = `INSERT INTO "images" (${columns.map((column) => `"${column.databaseName}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+  const driver = manager.connection.driver;
+  for (const row of rows) await manager.query(sql, columns.map((column) => driver.preparePersistentValue(column.getEntityValue(row), column) as unknown));
+}
+
+async function liveByFileNames(manager: EntityManager, fileNames: readonly string[]): Promise<Map<string, ImageEntity>> {
+  const byName = new Map<string, ImageEntity>();
+  for (const names of chunks([...new Set(fileNames)], QUERY_CHUNK)) {
+    for (const image of await manager.findBy(ImageEntity, { fileName: In(names), status: Not('deleted') })) byName.set(image.fileName!, image);
+  }
+  return byName;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
+  return result;
 }
 
 /** Equal in every field but the revision, whatever the order of the keys. */

@@ -81,6 +81,12 @@ export class HostsRepository {
     });
   }
 
+  /** The host of the unrevoked credential with this fingerprint, or null: asked on every call from an agent, so one indexed read. */
+  async trustedHostOf(fingerprint: string): Promise<string | null> {
+    const rows = (await this.store.dataSource.query('SELECT "hostId" FROM "host_credentials" WHERE "fingerprint" = ? AND "revokedAt" IS NULL', [fingerprint])) as { hostId: string }[];
+    return rows[0]?.hostId ?? null;
+  }
+
   findCredential(fingerprint: string): Promise<HostCredentialEntity | null> {
     return this.store.dataSource.getRepository(HostCredentialEntity).findOneBy({ fingerprint });
   }

@@ -10,10 +10,12 @@ import type { CompleteUploadRequest as _imagelib_v1_CompleteUploadRequest, Compl
 import type { ControllerMessage as _imagelib_v1_ControllerMessage, ControllerMessage__Output as _imagelib_v1_ControllerMessage__Output } from '../../imagelib/v1/ControllerMessage.js';
 import type { CreateImageRequest as _imagelib_v1_CreateImageRequest, CreateImageRequest__Output as _imagelib_v1_CreateImageRequest__Output } from '../../imagelib/v1/CreateImageRequest.js';
 import type { DiscoveredFile as _imagelib_v1_DiscoveredFile, DiscoveredFile__Output as _imagelib_v1_DiscoveredFile__Output } from '../../imagelib/v1/DiscoveredFile.js';
+import type { DiscoveredFiles as _imagelib_v1_DiscoveredFiles, DiscoveredFiles__Output as _imagelib_v1_DiscoveredFiles__Output } from '../../imagelib/v1/DiscoveredFiles.js';
 import type { EnrollRequest as _imagelib_v1_EnrollRequest, EnrollRequest__Output as _imagelib_v1_EnrollRequest__Output } from '../../imagelib/v1/EnrollRequest.js';
 import type { EnrollResponse as _imagelib_v1_EnrollResponse, EnrollResponse__Output as _imagelib_v1_EnrollResponse__Output } from '../../imagelib/v1/EnrollResponse.js';
 import type { ImageRef as _imagelib_v1_ImageRef, ImageRef__Output as _imagelib_v1_ImageRef__Output } from '../../imagelib/v1/ImageRef.js';
 import type { PatchImageRequest as _imagelib_v1_PatchImageRequest, PatchImageRequest__Output as _imagelib_v1_PatchImageRequest__Output } from '../../imagelib/v1/PatchImageRequest.js';
+import type { RegisteredFiles as _imagelib_v1_RegisteredFiles, RegisteredFiles__Output as _imagelib_v1_RegisteredFiles__Output } from '../../imagelib/v1/RegisteredFiles.js';
 
 /**
  * Served by the controller over TLS. Enroll is the only call accepted without a host
@@ -142,6 +144,23 @@ export interface AgentGatewayClient extends grpc.Client {
   registerDiscoveredFile(argument: _imagelib_v1_DiscoveredFile, options: grpc.CallOptions, callback: grpc.requestCallback<_imagelib_v1_CatalogImage__Output>): grpc.ClientUnaryCall;
   registerDiscoveredFile(argument: _imagelib_v1_DiscoveredFile, callback: grpc.requestCallback<_imagelib_v1_CatalogImage__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Many complete files found in the repository directory, catalogued in one transaction; answers,
+   * for each file in the request's order, the image it is catalogued as or why it was refused.
+   */
+  RegisterDiscoveredFiles(argument: _imagelib_v1_DiscoveredFiles, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_imagelib_v1_RegisteredFiles__Output>): grpc.ClientUnaryCall;
+  RegisterDiscoveredFiles(argument: _imagelib_v1_DiscoveredFiles, metadata: grpc.Metadata, callback: grpc.requestCallback<_imagelib_v1_RegisteredFiles__Output>): grpc.ClientUnaryCall;
+  RegisterDiscoveredFiles(argument: _imagelib_v1_DiscoveredFiles, options: grpc.CallOptions, callback: grpc.requestCallback<_imagelib_v1_RegisteredFiles__Output>): grpc.ClientUnaryCall;
+  RegisterDiscoveredFiles(argument: _imagelib_v1_DiscoveredFiles, callback: grpc.requestCallback<_imagelib_v1_RegisteredFiles__Output>): grpc.ClientUnaryCall;
+  /**
+   * Many complete files found in the repository directory, catalogued in one transaction; answers,
+   * for each file in the request's order, the image it is catalogued as or why it was refused.
+   */
+  registerDiscoveredFiles(argument: _imagelib_v1_DiscoveredFiles, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_imagelib_v1_RegisteredFiles__Output>): grpc.ClientUnaryCall;
+  registerDiscoveredFiles(argument: _imagelib_v1_DiscoveredFiles, metadata: grpc.Metadata, callback: grpc.requestCallback<_imagelib_v1_RegisteredFiles__Output>): grpc.ClientUnaryCall;
+  registerDiscoveredFiles(argument: _imagelib_v1_DiscoveredFiles, options: grpc.CallOptions, callback: grpc.requestCallback<_imagelib_v1_RegisteredFiles__Output>): grpc.ClientUnaryCall;
+  registerDiscoveredFiles(argument: _imagelib_v1_DiscoveredFiles, callback: grpc.requestCallback<_imagelib_v1_RegisteredFiles__Output>): grpc.ClientUnaryCall;
+  
 }
 
 /**
@@ -187,6 +206,12 @@ export interface AgentGatewayHandlers extends grpc.UntypedServiceImplementation 
    */
   RegisterDiscoveredFile: grpc.handleUnaryCall<_imagelib_v1_DiscoveredFile__Output, _imagelib_v1_CatalogImage>;
   
+  /**
+   * Many complete files found in the repository directory, catalogued in one transaction; answers,
+   * for each file in the request's order, the image it is catalogued as or why it was refused.
+   */
+  RegisterDiscoveredFiles: grpc.handleUnaryCall<_imagelib_v1_DiscoveredFiles__Output, _imagelib_v1_RegisteredFiles>;
+  
 }
 
 export interface AgentGatewayDefinition extends grpc.ServiceDefinition {
@@ -200,4 +225,5 @@ export interface AgentGatewayDefinition extends grpc.ServiceDefinition {
   Enroll: MethodDefinition<_imagelib_v1_EnrollRequest, _imagelib_v1_EnrollResponse, _imagelib_v1_EnrollRequest__Output, _imagelib_v1_EnrollResponse__Output>
   PatchImage: MethodDefinition<_imagelib_v1_PatchImageRequest, _imagelib_v1_CatalogImage, _imagelib_v1_PatchImageRequest__Output, _imagelib_v1_CatalogImage__Output>
   RegisterDiscoveredFile: MethodDefinition<_imagelib_v1_DiscoveredFile, _imagelib_v1_CatalogImage, _imagelib_v1_DiscoveredFile__Output, _imagelib_v1_CatalogImage__Output>
+  RegisterDiscoveredFiles: MethodDefinition<_imagelib_v1_DiscoveredFiles, _imagelib_v1_RegisteredFiles, _imagelib_v1_DiscoveredFiles__Output, _imagelib_v1_RegisteredFiles__Output>
 }

@@ -8,6 +8,11 @@ export interface ImageStatusReport {
    */
   'complete'?: (boolean);
   'statuses'?: (_imagelib_v1_ImageHostStatus)[];
+  /**
+   * A complete report too large for one message comes in several, each with complete set, and
+   * this set on every one but the last; the statuses of them all are the complete picture.
+   */
+  'more'?: (boolean);
 }
 
 export interface ImageStatusReport__Output {
@@ -16,4 +21,9 @@ export interface ImageStatusReport__Output {
    */
   'complete': (boolean);
   'statuses': (_imagelib_v1_ImageHostStatus__Output)[];
+  /**
+   * A complete report too large for one message comes in several, each with complete set, and
+   * this set on every one but the last; the statuses of them all are the complete picture.
+   */
+  'more': (boolean);
 }
