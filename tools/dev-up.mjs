@@ -83,7 +83,9 @@ if (!existsSync(join(agentState, 'credential.json'))) {
   const join_ = await call('POST', '/api/v1/join-tokens', { description: 'npm start local agent' });
   agentArgs.push('--join-token', join_.token, '--ca-cert-hash', join_.caCertHash);
 }
-start('agent', join(root, 'apps/agent/dist/main.js'), agentArgs, {});
+// The agent's heap and allocator settings, as its systemd unit sets them.
+const { AGENT_LAUNCH_ENVIRONMENT } = await import('../apps/agent/dist/launch-environment.js');
+start('agent', join(root, 'apps/agent/dist/main.js'), agentArgs, AGENT_LAUNCH_ENVIRONMENT);
 await until('the agent to enrol', () => existsSync(join(agentState, 'credential.json')));
 const hostId = JSON.parse(readFileSync(join(agentState, 'credential.json'), 'utf8')).hostId;
 await until('the agent to connect', async () => (await call('GET', `/api/v1/hosts/${hostId}`)).connected);

@@ -176,7 +176,7 @@ install_file "${CONFIG_CONTENT}" "${CONFIG_FILE}" 0600 "${SERVICE_USER}:${SERVIC
 install_unit "${UNIT_CONTENT}"
 
 # ---------------------------------------------------------------- systemd
-enable_service "/usr/bin/node ${PREFIX}/apps/agent/dist/main.js --config ${CONFIG_FILE}"
+enable_service "NODE_OPTIONS=--max-semi-space-size=2 MALLOC_TRIM_THRESHOLD_=131072 /usr/bin/node ${PREFIX}/apps/agent/dist/main.js --config ${CONFIG_FILE}"
 
 log_done
 if [[ ${DRY_SYSTEM} -eq 0 ]]; then

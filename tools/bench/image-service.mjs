@@ -34,6 +34,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { AGENT_LAUNCH_ENVIRONMENT } from '../../apps/agent/dist/launch-environment.js';
 import { agentSupports, BenchAgent, waitUntil } from './lib/agent.mjs';
 import { killAllChildren, trackTempDir, untrackTempDir } from './lib/children.mjs';
 import { freePort, startController } from './lib/controller.mjs';
@@ -821,7 +822,8 @@ export async function runImageService(options = settings()) {
     // Background scrubbing re-hashes stored files at its own rate, landing at random in the measurements: off unless asked for.
     result.scrubFlag = agentSupports('--scrub-bytes-per-second');
     if (result.scrubFlag) agentArgs.push('--scrub-bytes-per-second', String(options.scrubBytesPerSecond));
-    agent = new BenchAgent(controller, { hostname: 'bench-image-host', args: agentArgs });
+    // Started as the systemd unit starts it (its heap and allocator settings are part of what is measured).
+    agent = new BenchAgent(controller, { hostname: 'bench-image-host', args: agentArgs, env: AGENT_LAUNCH_ENVIRONMENT });
     result.agentArgs = agentArgs;
     await agent.enrol();
     const port = await freePort();
@@ -1163,7 +1165,7 @@ export function markdown(r) {
       .join(', ')}.`,
   );
   out.push('');
-  out.push(`Phase durations (s): ${Object.entries(r.phaseSeconds).map(([k, v]) => `${k} ${fixed(v, 0)}`).join(', ')}; data generation ${fixed(r.generateS, 1)}. Agent flags: \`${(r.agentArgs ?? []).join(' ')}\`${r.scrubFlag ? ' (background scrubbing off unless BENCH_IMAGE_SCRUB_BYTES_PER_SECOND says otherwise: it re-hashes stored files at its own rate and would land at random in the measurements)' : ''}. Logs: \`${r.agentLogPath ?? 'n/a'}\`, \`${r.controllerLog?.path ?? 'n/a'}\`.`);
+  out.push(`Phase durations (s): ${Object.entries(r.phaseSeconds).map(([k, v]) => `${k} ${fixed(v, 0)}`).join(', ')}; data generation ${fixed(r.generateS, 1)}. Agent flags: \`${(r.agentArgs ?? []).join(' ')}\`, environment as in its systemd unit: \`${Object.entries(AGENT_LAUNCH_ENVIRONMENT).map(([name, value]) => `${name}=${value}`).join(' ')}\`${r.scrubFlag ? ' (background scrubbing off unless BENCH_IMAGE_SCRUB_BYTES_PER_SECOND says otherwise: it re-hashes stored files at its own rate and would land at random in the measurements)' : ''}. Logs: \`${r.agentLogPath ?? 'n/a'}\`, \`${r.controllerLog?.path ?? 'n/a'}\`.`);
   return out.join('\n');
 }
 

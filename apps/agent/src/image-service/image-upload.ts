@@ -1,10 +1,11 @@
 import { GlanceError, type ImageRecord } from '@imagelib/glance';
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { CatalogClient } from '../catalog/catalog-client.js';
 import type { Logger } from '../log.js';
+import { Writeback } from './writeback.js';
 
 /** Written data is pushed to the disk every this many bytes while the upload goes on, so that the final fsync has little left to do. */
 const WRITEBACK_BYTES = 64 * 1024 * 1024;
@@ -128,40 +129,6 @@ function parseHex(value: string | string[] | undefined, length: number, header: 
   if (typeof value !== 'string' || value === '') return null;
   if (!new RegExp(`^[0-9a-fA-F]{${length}}$`).test(value)) throw new GlanceError(400, `${header} must be ${length} hex digits.`);
   return value.toLowerCase();
-}
-
-/**
- * Starts writing the file's data back to the disk (fdatasync, off the event loop) each time
- * another `every` bytes have been written, one at a time, while the upload continues: the disk
- * works during the upload instead of all of it in the final fsync.
- */
-class Writeback {
-  private pending: Promise<void> | null = null;
-  private failure: unknown = null;
-  private next: number;
-
-  constructor(
-    private readonly file: FileHandle,
-    private readonly every: number,
-  ) {
-    this.next = every;
-  }
-
-  /** Bytes up to `end` are in the file. */
-  written(end: number): void {
-    if (end < this.next || this.pending) return;
-    this.next = end + this.every;
-    this.pending = this.file.datasync().then(
-      () => void (this.pending = null),
-      (error: unknown) => void ((this.pending = null), (this.failure ??= error)),
-    );
-  }
-
-  /** Waits for the writeback in progress; rejects with the error of any (an fsync reports a write error only once). */
-  async settled(): Promise<void> {
-    await this.pending;
-    if (this.failure) throw this.failure;
-  }
 }
 
 async function syncDirectory(path: string): Promise<void> {
