@@ -81,7 +81,12 @@ export class Agent {
         desiredState: (assignments) => void roles.apply(assignments, true),
         catalog: (update) => {
           catalog.apply(update);
-          send({ catalogAck: { revision: catalog.revision } });
+          const revision = catalog.revision;
+          // The controller counts on an acknowledged revision surviving a restart: acknowledged once saved.
+          catalog.whenSaved().then(
+            () => send({ catalogAck: { revision } }),
+            (error: unknown) => this.log.warn({ err: error, revision }, 'could not save the catalog copy; the update stays unacknowledged'),
+          );
         },
         deleteFiles: (files) => void this.deleteFiles(files),
         replicate: (copies) => {

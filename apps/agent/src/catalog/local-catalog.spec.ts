@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CatalogImage__Output } from '@imagelib/proto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCatalog } from './local-catalog.js';
@@ -36,5 +36,34 @@ describe('LocalCatalog', () => {
     expect(reopened.get('a')?.name).toBe('a');
     reopened.apply({ revision: 6, full: false, images: [image('a', 4, { name: 'older' })], removedIds: [] });
     expect(reopened.get('a')?.name).toBe('a');
+  });
+
+  it('finds images by data file name as they change, appear and go', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'imagelib-cat-')), 'catalog.json');
+    const catalog = new LocalCatalog(path);
+    catalog.apply({ revision: 2, full: true, images: [image('a', 1, { fileName: 'a.raw' }), image('b', 2, { fileName: 'b.raw' })], removedIds: [] });
+    expect(catalog.withFileName('a.raw')?.id).toBe('a');
+    catalog.apply({ revision: 3, full: false, images: [image('a', 3, { fileName: 'renamed.raw' })], removedIds: ['b'] });
+    expect([catalog.withFileName('a.raw'), catalog.withFileName('b.raw'), catalog.withFileName('renamed.raw')?.id]).toEqual([undefined, undefined, 'a']);
+    catalog.apply({ revision: 4, full: true, images: [image('c', 4, { fileName: 'renamed.raw' })], removedIds: [] });
+    expect(catalog.withFileName('renamed.raw')?.id).toBe('c');
+    await catalog.flush();
+    expect(new LocalCatalog(path).withFileName('renamed.raw')?.id).toBe('c');
+  });
+
+  it('tells its listeners once about images put together, and says when what it applied is on disk', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'imagelib-cat-')), 'catalog.json');
+    const catalog = new LocalCatalog(path);
+    const changes: string[][] = [];
+    catalog.onChange((ids) => changes.push(ids));
+    const records = catalog.putAll([image('a', 1), image('b', 1)]);
+    expect(records.map((record) => record.id)).toEqual(['a', 'b']);
+    expect(changes).toEqual([['a', 'b']]);
+    for (let revision = 2; revision < 50; revision++) catalog.apply({ revision, full: false, images: [image(`i${revision}`, revision)], removedIds: [] });
+    expect(existsSync(path)).toBe(false);
+    await catalog.whenSaved();
+    const saved = new LocalCatalog(path);
+    expect([saved.revision, saved.all().length]).toEqual([49, 50]);
+    await catalog.whenSaved();
   });
 });

@@ -14,16 +14,23 @@ interface SavedCatalog {
   entries: Entry[];
 }
 
-const SAVE_DELAY_MS = 200;
+/**
+ * Changes are saved this long after the first one: a burst (ten thousand files catalogued) makes a
+ * few saves of the whole copy, not thousands. Anything acknowledged to the controller waits for its save.
+ */
+const SAVE_DELAY_MS = 1000;
 
 /**
  * This host's copy of the catalog: what the image API serves, also while the controller is away.
  * Kept current by updates from the controller and saved in the state directory.
  */
 export class LocalCatalog {
-  private entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, Entry>();
+  /** Image id by data file name. */
+  private readonly byFileName = new Map<string, string>();
   private revisionValue = 0;
-  private saveTimer: NodeJS.Timeout | null = null;
+  /** The save to come, and what resolves once it is done. */
+  private scheduled: { timer: NodeJS.Timeout; saved: Promise<void>; settle: (saving: Promise<void>) => void } | null = null;
   private saving: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<(changedIds: string[]) => void>();
 
@@ -31,7 +38,7 @@ export class LocalCatalog {
     if (existsSync(path)) {
       const saved = JSON.parse(readFileSync(path, 'utf8')) as SavedCatalog;
       this.revisionValue = saved.revision;
-      this.entries = new Map(saved.entries.map((entry) => [entry.record.id, entry]));
+      for (const entry of saved.entries) this.index(entry);
     }
   }
 
@@ -41,6 +48,12 @@ export class LocalCatalog {
 
   get(id: string): ImageRecord | undefined {
     return this.entries.get(id)?.record;
+  }
+
+  /** The image whose data file has this name, if any. */
+  withFileName(fileName: string): ImageRecord | undefined {
+    const id = this.byFileName.get(fileName);
+    return id === undefined ? undefined : this.get(id);
   }
 
   all(): ImageRecord[] {
@@ -59,56 +72,97 @@ export class LocalCatalog {
     if (update.full) {
       for (const id of this.entries.keys()) changed.add(id);
       this.entries.clear();
+      this.byFileName.clear();
     }
     for (const image of update.images) {
       if (this.store(image)) changed.add(image.id);
     }
     for (const id of update.removedIds) {
-      if (this.entries.delete(id)) changed.add(id);
+      if (this.remove(id)) changed.add(id);
     }
     this.revisionValue = update.full ? update.revision : Math.max(this.revisionValue, update.revision);
     this.scheduleSave();
-    if (changed.size > 0) for (const listener of this.listeners) listener([...changed]);
+    this.tell([...changed]);
   }
 
   /** Puts an image the controller just returned (the update stream will confirm it). */
   put(image: CatalogImage__Output): ImageRecord {
-    if (this.store(image)) {
+    return this.putAll([image])[0] as ImageRecord;
+  }
+
+  /** Puts images the controller just returned, telling the listeners once. */
+  putAll(images: CatalogImage__Output[]): ImageRecord[] {
+    const changed = images.filter((image) => this.store(image)).map((image) => image.id);
+    if (changed.length > 0) {
       this.scheduleSave();
-      for (const listener of this.listeners) listener([image.id]);
+      this.tell(changed);
     }
-    return fromCatalogImage(image);
+    return images.map(fromCatalogImage);
   }
 
-  /** Keeps the image unless what is known is newer; deleted images are dropped. */
-  private store(image: CatalogImage__Output): boolean {
-    const known = this.entries.get(image.id);
-    if (known && known.revision > image.revision) return false;
-    if (image.status === 'deleted') return this.entries.delete(image.id);
-    this.entries.set(image.id, { record: fromCatalogImage(image), revision: image.revision });
-    return true;
+  /** Resolves once everything applied so far is on disk; rejects if that save failed. */
+  whenSaved(): Promise<void> {
+    return this.scheduled?.saved ?? this.saving;
   }
 
+  /** Saves now what is waiting to be saved. */
   async flush(): Promise<void> {
-    if (this.saveTimer) {
-      clearTimeout(this.saveTimer);
-      this.saveTimer = null;
-      this.save();
-    }
+    if (this.scheduled) this.save();
     await this.saving;
   }
 
+  /** Keeps the image unless what is known is as new (a revision is one content); deleted images are dropped. */
+  private store(image: CatalogImage__Output): boolean {
+    const known = this.entries.get(image.id);
+    if (known && known.revision >= image.revision) return false;
+    if (image.status === 'deleted') return this.remove(image.id);
+    if (known) this.unindexFileName(known);
+    this.index({ record: fromCatalogImage(image), revision: image.revision });
+    return true;
+  }
+
+  private index(entry: Entry): void {
+    this.entries.set(entry.record.id, entry);
+    if (entry.record.fileName !== null) this.byFileName.set(entry.record.fileName, entry.record.id);
+  }
+
+  private remove(id: string): boolean {
+    const known = this.entries.get(id);
+    if (!known) return false;
+    this.entries.delete(id);
+    this.unindexFileName(known);
+    return true;
+  }
+
+  private unindexFileName(entry: Entry): void {
+    const fileName = entry.record.fileName;
+    if (fileName !== null && this.byFileName.get(fileName) === entry.record.id) this.byFileName.delete(fileName);
+  }
+
+  private tell(changedIds: string[]): void {
+    if (changedIds.length > 0) for (const listener of this.listeners) listener(changedIds);
+  }
+
   private scheduleSave(): void {
-    if (this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = null;
-      this.save();
-    }, SAVE_DELAY_MS);
+    if (this.scheduled) return;
+    const timer = setTimeout(() => this.save(), SAVE_DELAY_MS);
+    let settle!: (saving: Promise<void>) => void;
+    const saved = new Promise<void>((resolve) => (settle = resolve));
+    saved.catch(() => undefined);
+    this.scheduled = { timer, saved, settle };
   }
 
   private save(): void {
+    const scheduled = this.scheduled;
+    if (!scheduled) return;
+    clearTimeout(scheduled.timer);
+    this.scheduled = null;
     const snapshot: SavedCatalog = { revision: this.revisionValue, entries: [...this.entries.values()] };
-    this.saving = this.saving.then(() => writeFileAtomic(this.path, JSON.stringify(snapshot), 0o600));
+    // A failed save does not stop the later ones.
+    this.saving = this.saving.catch(() => undefined).then(() => writeFileAtomic(this.path, JSON.stringify(snapshot), 0o600));
+    // Its failure is reported to whoever waits for it (flush, whenSaved), and is never unhandled.
+    this.saving.catch(() => undefined);
+    scheduled.settle(this.saving);
   }
 }
 

@@ -16,12 +16,22 @@ const VERSION = 1;
 const DISK_FORMATS = new Set<string>(['qcow2', 'raw', 'vmdk', 'vhd', 'vhdx', 'iso']);
 
 /**
+ * Changes are saved at least this long after the first one, together, and a save costs at most a
+ * twentieth of the time: ten thousand files hashed make a few saves, not ten thousand. What a
+ * crash loses is only work to do again (hashing those files).
+ */
+const SAVE_DELAY_MS = 1000;
+const SAVE_TIME_SHARE = 20;
+
+/**
  * Hashes of the repository's files by name, kept in a JSON file in the agent's state directory so
- * a restart does not hash unchanged files again. Every change is saved, atomically and in order,
- * coalescing the changes made while a save is in progress.
+ * a restart does not hash unchanged files again. Changes are saved atomically and in order, in
+ * batches (see SAVE_DELAY_MS); close() saves what is left.
  */
 export class DiscoveryCache {
   private dirty = false;
+  private delayMs = SAVE_DELAY_MS;
+  private timer: NodeJS.Timeout | null = null;
   private saving: Promise<void> | null = null;
 
   private constructor(
@@ -64,27 +74,43 @@ export class DiscoveryCache {
     if (stale.length > 0) this.save();
   }
 
-  /** Resolves once every change made so far is on disk (or has failed to save, which is logged). */
+  /** Saves the changes waiting now, and resolves once every change made so far is on disk (or has failed to save, which is logged). */
   async flush(): Promise<void> {
     await this.saving;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.dirty) await this.write();
   }
 
   private save(): void {
     this.dirty = true;
-    this.saving ??= this.saveWhileDirty();
+    this.schedule();
   }
 
-  private async saveWhileDirty(): Promise<void> {
-    while (this.dirty) {
-      this.dirty = false;
-      const content = JSON.stringify({ version: VERSION, files: Object.fromEntries(this.entries) });
+  /** The next save, unless one is scheduled or under way (which schedules the next when it ends). */
+  private schedule(): void {
+    if (this.timer || this.saving) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.write();
+    }, this.delayMs);
+  }
+
+  private write(): Promise<void> {
+    this.dirty = false;
+    this.saving = (async () => {
+      const started = performance.now();
       try {
-        await writeFileAtomic(this.path, content, 0o600);
+        await writeFileAtomic(this.path, JSON.stringify({ version: VERSION, files: Object.fromEntries(this.entries) }), 0o600);
       } catch (error) {
         this.log.warn({ path: this.path, err: error }, 'cannot save the discovery cache');
       }
-    }
-    this.saving = null;
+      this.delayMs = Math.max(SAVE_DELAY_MS, SAVE_TIME_SHARE * (performance.now() - started));
+    })().finally(() => {
+      this.saving = null;
+      if (this.dirty) this.schedule();
+    });
+    return this.saving;
   }
 }
 

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { type FileHandle, lstat, open } from 'node:fs/promises';
-import { detectDiskFormatOfFile } from '../media/disk-format.js';
+import { detectDiskFormatFromHeader, detectDiskFormatOfFile, type DiskFormatInfo, HEADER_BYTES } from '../media/disk-format.js';
 import type { ImageDigests } from '../media/hashing.js';
 import type { CachedImage } from './discovery-cache.js';
 import { type FileIdentity, identityOf, sameIdentity } from './file-identity.js';
@@ -38,7 +38,7 @@ export async function inspectFile(path: string, expected: FileIdentity, hash: Ha
   try {
     const opened = await file.stat();
     if (!opened.isFile() || !sameIdentity(identityOf(opened), expected)) return 'changed';
-    const { diskFormat, virtualSize } = await detectDiskFormatOfFile(file, expected.size).catch((error: unknown) => {
+    const { diskFormat, virtualSize } = await detectFormat(file, expected.size).catch((error: unknown) => {
       throw errorCode(error) ? error : new FileRefusedError(`unusable image: ${(error as Error).message}`, { cause: error });
     });
     const { md5, sha512, size } = await hash(file, signal);
@@ -53,6 +53,16 @@ export async function inspectFile(path: string, expected: FileIdentity, hash: Ha
   } finally {
     await file.close();
   }
+}
+
+/** The format of the open file; a file no larger than the header the detection reads is read once. */
+async function detectFormat(file: FileHandle, size: number): Promise<DiskFormatInfo> {
+  if (size > HEADER_BYTES) return detectDiskFormatOfFile(file, size);
+  const content = Buffer.alloc(size);
+  const { bytesRead } = await file.read(content, 0, size, 0);
+  const info = detectDiskFormatFromHeader(content.subarray(0, bytesRead), size, content.subarray(0, bytesRead));
+  // A VHDX's virtual size is in its metadata region, which the full detection reads.
+  return info.diskFormat === 'vhdx' ? detectDiskFormatOfFile(file, size) : info;
 }
 
 /** The errno code of a file-system error (an AbortError's numeric `code` is not one). */

@@ -36,14 +36,19 @@ export interface RepositoryDiscoveryOptions {
   listener: DiscoveryListener;
   /** How long a file's identity (inode, size, mtime) must hold still before the file is read. Default 2000 ms. */
   settleMs?: number;
-  /** How often a settling file is looked at (lstat). Default 250 ms. */
+  /**
+   * How often a settling file is looked at (lstat) while it changes or the watcher reports activity
+   * on it; a file that holds still is looked at again only when it would be settled. Default 250 ms.
+   */
   pollIntervalMs?: number;
   /** How often the repository directory is checked, and retried while it is unavailable. Default 3000 ms. */
   repositoryCheckMs?: number;
   /** How often every entry is looked at again, in case the watcher missed an event. Default 60 s. */
   rescanIntervalMs?: number;
-  /** Files read (format and hashes) at once. Default 2. */
+  /** Large files read (format and hashes) at once. Default 2. */
   concurrency?: number;
+  /** Small files (up to SMALL_FILE_BYTES) read at once, besides the large ones: their cost is the round trips, not the bytes. Default 16. */
+  smallFileConcurrency?: number;
   /** Entries that are the agent's own (already catalogued) and are never read: only activity is reported. */
   isOwnFile?: (fileName: string) => boolean;
   watch?: WatchDirectory;
@@ -51,11 +56,18 @@ export interface RepositoryDiscoveryOptions {
 
 type Report = { image: CachedImage } | { refusal: string };
 
+const LOOKS_AT_ONCE = 16;
+
+/** Files up to this size are read under the small-file limit. */
+export const SMALL_FILE_BYTES = 16 * 1024 * 1024;
+
 interface TrackedEntry {
   report: Report | null;
   /** The identity last seen while settling, and since when it has held. */
   observed: FileIdentity | null;
   observedSince: number;
+  /** The watcher reported activity on the entry since it was last looked at. */
+  stirred: boolean;
   timer: NodeJS.Timeout | null;
   inspection: { identity: FileIdentity; controller: AbortController } | null;
   /** An evaluation is running; `again` asks it to evaluate once more when done. */
@@ -80,6 +92,9 @@ export class RepositoryDiscovery {
   private readonly repositoryCheckMs: number;
   private readonly rescanIntervalMs: number;
   private readonly limit: ConcurrencyLimit;
+  private readonly smallFileLimit: ConcurrencyLimit;
+  /** Entries looked at (lstat) at once: a scan of ten thousand must not queue ten thousand file-system calls ahead of everyone else's. */
+  private readonly lookLimit = new ConcurrencyLimit(LOOKS_AT_ONCE);
   private readonly watch: WatchDirectory;
   private cache: DiscoveryCache | null = null;
   private entries = new Map<string, TrackedEntry>();
@@ -106,6 +121,7 @@ export class RepositoryDiscovery {
     this.repositoryCheckMs = options.repositoryCheckMs ?? 3_000;
     this.rescanIntervalMs = options.rescanIntervalMs ?? 60_000;
     this.limit = new ConcurrencyLimit(options.concurrency ?? 2);
+    this.smallFileLimit = new ConcurrencyLimit(options.smallFileConcurrency ?? 16);
     this.watch = options.watch ?? watchWithChokidar;
   }
 
@@ -281,7 +297,8 @@ export class RepositoryDiscovery {
     }
     const entry = this.entries.get(name);
     if (entry?.inspection) void this.abortIfChanged(name, entry.inspection);
-    // A settling file is looked at on its timer anyway: a file being copied sends events by the thousand.
+    // A settling file is looked at on its timer anyway, and often while it stirs: a file being copied sends events by the thousand.
+    if (entry) entry.stirred = true;
     if (!entry?.timer) this.evaluateSoon(name);
   }
 
@@ -296,7 +313,7 @@ export class RepositoryDiscovery {
     if (this.closed || !this.directory) return;
     let entry = this.entries.get(name);
     if (!entry) {
-      entry = { report: null, observed: null, observedSince: 0, timer: null, inspection: null, running: false, again: false, retired: false };
+      entry = { report: null, observed: null, observedSince: 0, stirred: false, timer: null, inspection: null, running: false, again: false, retired: false };
       this.entries.set(name, entry);
     }
     if (entry.running) {
@@ -332,7 +349,7 @@ export class RepositoryDiscovery {
     }
     let stats: Stats;
     try {
-      stats = await lstat(path);
+      stats = await this.lookLimit.run(() => lstat(path));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return this.forget(name, entry);
@@ -349,12 +366,16 @@ export class RepositoryDiscovery {
     }
     const cached = this.cache!.get(name);
     if (cached && sameIdentity(cached, identity)) return this.report(name, entry, { image: cached });
-    if (!entry.observed || !sameIdentity(entry.observed, identity)) {
+    const changing = !entry.observed || !sameIdentity(entry.observed, identity);
+    if (changing) {
       entry.observed = identity;
       entry.observedSince = performance.now();
     }
+    const stirred = entry.stirred;
+    entry.stirred = false;
     const unsettled = entry.observedSince + this.settleMs - performance.now();
-    if (unsettled > 0) return this.lookAgainIn(name, entry, Math.min(this.pollIntervalMs, unsettled));
+    // Looked at often while it changes; one that holds still is looked at again when it would be settled.
+    if (unsettled > 0) return this.lookAgainIn(name, entry, changing || stirred ? Math.min(this.pollIntervalMs, unsettled) : unsettled);
     await this.inspect(name, entry, identity);
   }
 
@@ -363,7 +384,8 @@ export class RepositoryDiscovery {
     entry.inspection = { identity, controller };
     try {
       const path = join(this.repositoryPath, name);
-      const inspected = await this.limit.run(() => inspectFile(path, identity, this.options.hash, controller.signal), controller.signal);
+      const limit = identity.size <= SMALL_FILE_BYTES ? this.smallFileLimit : this.limit;
+      const inspected = await limit.run(() => inspectFile(path, identity, this.options.hash, controller.signal), controller.signal);
       if (inspected === 'changed') return settleAgain(entry);
       this.report(name, entry, { image: inspected });
     } catch (error) {

@@ -1,5 +1,4 @@
 import { watch } from 'chokidar';
-import { basename, dirname } from 'node:path';
 import { isTemporaryName } from './file-names.js';
 
 export interface DirectoryWatchHandlers {
@@ -16,20 +15,16 @@ export interface DirectoryWatchHandlers {
 export type WatchDirectory = (directory: string, handlers: DirectoryWatchHandlers) => Promise<() => Promise<void>>;
 
 export const watchWithChokidar: WatchDirectory = async (directory, handlers) => {
-  // Temporary names (an upload being written) are ignored here, so chokidar does not re-list the directory for each of their events.
-  const ignored = (path: string) => path !== directory && isTemporaryName(basename(path));
-  const watcher = watch(directory, { depth: 0, followSymlinks: false, ignoreInitial: true, persistent: true, atomic: false, ignored });
+  // chokidar watches the directory only: every entry is "ignored", so it neither stats nor watches
+  // each file (ten thousand files would be ten thousand watches). The raw events of the directory's
+  // watch name every entry that changed (chokidar's own events even miss some: a symlink replaced
+  // by a regular file); temporary names (an upload being written) are left out.
+  const watcher = watch(directory, { depth: 0, followSymlinks: false, ignoreInitial: true, persistent: true, atomic: false, ignored: (path: string) => path !== directory });
   watcher.on('all', (event, path) => {
-    if (path === directory) {
-      if (event === 'unlinkDir') handlers.onTrouble('the watched directory was removed');
-    } else if (dirname(path) === directory) {
-      handlers.onEntry(basename(path));
-    }
+    if (path === directory && event === 'unlinkDir') handlers.onTrouble('the watched directory was removed');
   });
-  // chokidar's own events miss some changes (a symlink replaced by a regular file is not reported at
-  // all); the raw events of the directory's watch name every entry that changed.
   watcher.on('raw', (_event, name, details) => {
-    if ((details as { watchedPath?: string }).watchedPath === directory && name && !name.includes('/')) handlers.onEntry(name);
+    if ((details as { watchedPath?: string }).watchedPath === directory && name && !name.includes('/') && !isTemporaryName(name)) handlers.onEntry(name);
   });
   try {
     await new Promise<void>((resolve, reject) => {

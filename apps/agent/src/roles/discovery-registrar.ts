@@ -4,10 +4,22 @@ import type { DiscoveredImage } from '../discovery/repository-discovery.js';
 import type { Logger } from '../log.js';
 
 const RETRY_MS = 2000;
+/** Files per call to the controller (it takes at most 1,000). */
+export const FILES_PER_CALL = 500;
+
+export interface DiscoveryRegistrarOptions {
+  writes: Pick<CatalogClient, 'registerDiscoveredFiles'>;
+  /** True when the local catalog already has this file, with this content: nothing to send. */
+  isCatalogued: (image: DiscoveredImage) => boolean;
+  onRegistered: (images: ImageRecord[]) => void;
+}
 
 /**
- * Catalogues the files discovery finds, one at a time. While the controller cannot be reached
- * (503) a file waits and is tried again; a file withdrawn before it was catalogued is dropped.
+ * Catalogues the files discovery finds, many per call: one call at a time, and whatever was found
+ * meanwhile goes in the next, so a single file is sent at once and ten thousand in a few dozen
+ * calls. Files the local catalog already has as they are (a restart) are not sent. While the
+ * controller cannot be reached (503) files wait and are tried again; a file withdrawn before it was
+ * catalogued is dropped.
  */
 export class DiscoveryRegistrar {
   private readonly pending = new Map<string, DiscoveredImage>();
@@ -16,12 +28,13 @@ export class DiscoveryRegistrar {
   private closed = false;
 
   constructor(
-    private readonly writes: CatalogClient,
-    private readonly onRegistered: (image: ImageRecord) => void,
+    private readonly options: DiscoveryRegistrarOptions,
     private readonly log: Logger,
   ) {}
 
   add(image: DiscoveredImage): void {
+    this.pending.delete(image.fileName);
+    if (this.options.isCatalogued(image)) return;
     this.pending.set(image.fileName, image);
     this.kick();
   }
@@ -44,32 +57,48 @@ export class DiscoveryRegistrar {
   }
 
   private async drain(): Promise<void> {
-    for (const [fileName, image] of this.pending) {
-      if (this.closed) return;
+    while (this.pending.size > 0 && !this.closed) {
+      const batch = [...this.pending.values()].slice(0, FILES_PER_CALL);
+      let outcomes;
       try {
-        const record = await this.writes.registerDiscoveredFile({
-          fileName,
-          size: image.size,
-          checksum: image.md5,
-          osHashValue: image.sha512,
-          diskFormat: image.diskFormat,
-          virtualSize: image.virtualSize,
-        });
-        if (this.pending.get(fileName) === image) this.pending.delete(fileName);
-        this.log.info({ fileName, imageId: record.id }, 'catalogued a file found in the repository');
-        this.onRegistered(record);
+        outcomes = await this.options.writes.registerDiscoveredFiles(
+          batch.map((image) => ({
+            fileName: image.fileName,
+            size: image.size,
+            checksum: image.md5,
+            osHashValue: image.sha512,
+            diskFormat: image.diskFormat,
+            virtualSize: image.virtualSize,
+          })),
+        );
       } catch (error) {
-        const status = (error as { status?: number }).status;
-        if (status === 503) {
+        if ((error as { status?: number }).status === 503) {
           this.timer = setTimeout(() => {
             this.timer = null;
             this.kick();
           }, RETRY_MS);
           return;
         }
-        this.pending.delete(fileName);
-        this.log.warn({ fileName, err: error }, 'the controller refused a file found in the repository');
+        for (const image of batch) this.forget(image);
+        this.log.warn({ files: batch.length, err: error }, 'the controller refused files found in the repository');
+        continue;
       }
+      const registered: ImageRecord[] = [];
+      for (const [index, outcome] of outcomes.entries()) {
+        this.forget(batch[index]!);
+        if (outcome.image) {
+          this.log.info({ fileName: outcome.fileName, imageId: outcome.image.id }, 'catalogued a file found in the repository');
+          registered.push(outcome.image);
+        } else {
+          this.log.warn({ fileName: outcome.fileName, reason: outcome.refusal }, 'the controller refused a file found in the repository');
+        }
+      }
+      if (registered.length > 0) this.options.onRegistered(registered);
     }
+  }
+
+  /** Done with this report of the file (a newer one found meanwhile stays). */
+  private forget(image: DiscoveredImage): void {
+    if (this.pending.get(image.fileName) === image) this.pending.delete(image.fileName);
   }
 }

@@ -92,7 +92,10 @@ export class ImageLibrary {
     });
     const service = new ImageService({ bindAddress: deps.bindAddress, port, drainTimeoutMs: DRAIN_TIMEOUT_MS, limits: deps.httpLimits }, (request, response, fallbackHost) => api.handle(request, response, fallbackHost), deps.log);
     await service.start();
-    const reporter = new ImageStatusReporter({ repositoryPath, images: () => deps.catalog.all(), corrupt, unusable, send: (report) => deps.send({ imageStatus: report }) }, deps.log);
+    const reporter = new ImageStatusReporter(
+      { repositoryPath, images: () => deps.catalog.all(), image: (id) => deps.catalog.get(id), corrupt, unusable, send: (report) => deps.send({ imageStatus: report }) },
+      deps.log,
+    );
     const scrubber = new Scrubber(
       { repositoryPath, images: () => deps.catalog.all(), hashing: deps.hashing, corrupt, bytesPerSecond: deps.scrubBytesPerSecond, onVerdict: (id) => void reporter.recheck([id]) },
       deps.log,
@@ -109,20 +112,29 @@ export class ImageLibrary {
     );
     const stopWatching = deps.catalog.onChange((ids) => void reporter.recheck(ids));
     const timer = setInterval(() => void reporter.recheck(), SAFETY_RECHECK_MS);
-    const imagesOf = (fileName: string) => deps.catalog.all().filter((image) => image.fileName === fileName).map((image) => image.id);
+    const imagesOf = (fileNames: Iterable<string>) => [...fileNames].flatMap((fileName) => deps.catalog.withFileName(fileName)?.id ?? []);
     const active = new Set<string>();
     let activityTimer: NodeJS.Timeout | null = null;
     const noteActivity = (fileName: string) => {
       active.add(fileName);
       activityTimer ??= setTimeout(() => {
         activityTimer = null;
-        const names = new Set(active);
+        const ids = imagesOf(active);
         active.clear();
-        const ids = deps.catalog.all().filter((image) => image.fileName !== null && names.has(image.fileName)).map((image) => image.id);
         if (ids.length > 0) void reporter.recheck(ids);
       }, ACTIVITY_BATCH_MS);
     };
-    const registrar = new DiscoveryRegistrar(deps.writes, (image) => void reporter.recheck([image.id]), deps.log);
+    const registrar = new DiscoveryRegistrar(
+      {
+        writes: deps.writes,
+        isCatalogued: (found) => {
+          const image = deps.catalog.withFileName(found.fileName);
+          return image !== undefined && image.size === found.size && image.osHashValue === found.sha512 && image.checksum === found.md5;
+        },
+        onRegistered: (images) => void reporter.recheck(images.map((image) => image.id)),
+      },
+      deps.log,
+    );
     const discovery = new RepositoryDiscovery(
       {
         repositoryPath,
@@ -136,11 +148,11 @@ export class ImageLibrary {
           },
           onRemoved: (fileName) => {
             registrar.withdraw(fileName);
-            void reporter.recheck(imagesOf(fileName));
+            void reporter.recheck(imagesOf([fileName]));
           },
           onRefused: (fileName, reason) => {
             deps.log.warn({ fileName, reason }, 'refused an entry of the repository');
-            void reporter.recheck(imagesOf(fileName));
+            void reporter.recheck(imagesOf([fileName]));
           },
           onUnavailable: (reason) => {
             deps.log.warn({ repositoryPath, reason }, 'the repository is unavailable');

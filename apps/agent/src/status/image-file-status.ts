@@ -25,7 +25,12 @@ export function isSafeFileName(name: string): boolean {
  * the image service serves as): the file must be a regular file (never a symlink) at the image's
  * path, readable, of the catalog's size; `cannot-delete` when that user could not remove it.
  */
-export async function imageFileStatus(repositoryPath: string, image: ImageRecord, corrupt?: CorruptFiles): Promise<ImageFileStatus> {
+export async function imageFileStatus(
+  repositoryPath: string,
+  image: ImageRecord,
+  corrupt?: CorruptFiles,
+  repositoryAccess: Promise<RepositoryAccess> = checkRepositoryAccess(repositoryPath),
+): Promise<ImageFileStatus> {
   if (!image.fileName) return { state: 'missing', reason: 'the image has no data yet' };
   if (!isSafeFileName(image.fileName)) return { state: 'no-access', reason: `unsafe file name ${JSON.stringify(image.fileName)} refused` };
   const path = join(repositoryPath, image.fileName);
@@ -46,23 +51,29 @@ export async function imageFileStatus(repositoryPath: string, image: ImageRecord
   } catch (error) {
     return { state: 'no-access', reason: `${(error as NodeJS.ErrnoException).code ?? 'error'} on ${path}` };
   }
-  const deletable = await canDelete(repositoryPath, info.uid);
-  if (!deletable.ok) return { state: 'cannot-delete', reason: deletable.reason };
+  const removal = await repositoryAccess;
+  if (removal.cannotRemove) return { state: 'cannot-delete', reason: removal.cannotRemove };
+  if (removal.onlyOwnFiles && info.uid !== process.getuid?.()) return { state: 'cannot-delete', reason: `${repositoryPath} is sticky and neither it nor the file belongs to this user` };
   return { state: 'ok', reason: '' };
 }
 
+/** Whether this user may remove files from the repository directory: checked once for many files. */
+export interface RepositoryAccess {
+  /** Why no file can be removed from it ('' when files can be). */
+  cannotRemove: string;
+  /** Sticky, and not this user's: only this user's own files can be removed. */
+  onlyOwnFiles: boolean;
+}
+
 /** Removing an entry needs write and search on the directory, and with the sticky bit, ownership. */
-async function canDelete(directory: string, fileUid: number): Promise<{ ok: boolean; reason: string }> {
+export async function checkRepositoryAccess(directory: string): Promise<RepositoryAccess> {
   try {
     await access(directory, constants.W_OK | constants.X_OK);
   } catch (error) {
-    return { ok: false, reason: `${(error as NodeJS.ErrnoException).code ?? 'error'} on ${directory}: cannot remove files from it` };
+    return { cannotRemove: `${(error as NodeJS.ErrnoException).code ?? 'error'} on ${directory}: cannot remove files from it`, onlyOwnFiles: false };
   }
   const uid = process.getuid?.() ?? 0;
-  if (uid === 0) return { ok: true, reason: '' };
+  if (uid === 0) return { cannotRemove: '', onlyOwnFiles: false };
   const info = await stat(directory);
-  if ((info.mode & STICKY) !== 0 && info.uid !== uid && fileUid !== uid) {
-    return { ok: false, reason: `${directory} is sticky and neither it nor the file belongs to this user` };
-  }
-  return { ok: true, reason: '' };
+  return { cannotRemove: '', onlyOwnFiles: (info.mode & STICKY) !== 0 && info.uid !== uid };
 }
