@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { GlanceError } from './glance-error.js';
 import { sendNoContent } from './glance-http.js';
 import type { Caller } from './image-access.js';
@@ -139,6 +139,19 @@ describe('ImageApi', () => {
     expect(backend.calls).toContain(`patch ${OWN} [{"op":"replace","path":"/tags","value":["blue"]}]`);
     expect(backend.calls).toContain(`deactivate ${OWN}`);
     expect(backend.calls).toContain(`delete ${OTHERS}`);
+  });
+
+  it('reads every request target as a path, even one that would be a host in a URL: 404, and the service lives on', async () => {
+    const raw = (target: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(Number(new URL(base).port), '127.0.0.1', () => socket.end(`GET ${target} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: demo\r\nConnection: close\r\n\r\n`));
+        let answer = '';
+        socket.on('data', (data: Buffer) => (answer += data.toString('latin1')));
+        socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''));
+      });
+    expect(await raw('//%F3%95%B1%A8/?a=b')).toBe('HTTP/1.1 404 Not Found');
+    expect(await raw('//evil.example/v2/images')).toBe('HTTP/1.1 404 Not Found');
+    expect((await call('/v2/images')).status).toBe(200);
   });
 
   it('answers 404 for paths that are not images and a bare 500 for what the backend did not expect, reported once', async () => {

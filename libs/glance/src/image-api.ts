@@ -55,15 +55,15 @@ export class ImageApi {
   /** `fallbackHost` names this server in version links when the request's Host header is unusable. */
   handle(request: IncomingMessage, response: ServerResponse, fallbackHost: string): void {
     const requestId = `req-${randomUUID()}`;
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    this.route(request, response, url, fallbackHost, requestId).catch((error: unknown) => {
+    this.route(request, response, fallbackHost, requestId).catch((error: unknown) => {
       if (!(error instanceof GlanceError)) this.backend.failed(error, requestId);
       const glanceError = error instanceof GlanceError ? error : GlanceError.internalServerError();
       sendError(response, glanceError, { 'X-Openstack-Request-Id': requestId, ...glanceError.headers });
     });
   }
 
-  private async route(request: IncomingMessage, response: ServerResponse, url: URL, fallbackHost: string, requestId: string): Promise<void> {
+  private async route(request: IncomingMessage, response: ServerResponse, fallbackHost: string, requestId: string): Promise<void> {
+    const url = requestUrl(request);
     const method = request.method ?? 'GET';
     const path = url.pathname;
     if (path === '/' || path === '/versions') {
@@ -163,6 +163,20 @@ export class ImageApi {
 
   private requireChange(caller: Caller, image: ImageRecord): void {
     if (!canChange(caller, image)) throw GlanceError.forbidden(`You are not authorized to change image ${image.id}.`);
+  }
+}
+
+/**
+ * The request target as a path and query. It is always read as a path: `//host/x` is the path
+ * `//host/x`, not another host (read as a URL, `//%F3/` threw outside any handler and took the
+ * process down); should a target still not parse, the client gets a 400.
+ */
+function requestUrl(request: IncomingMessage): URL {
+  const target = request.url ?? '/';
+  try {
+    return new URL(`http://localhost${target.startsWith('/') ? '' : '/'}${target}`);
+  } catch {
+    throw GlanceError.badRequest('The request target is not a valid path.');
   }
 }
 

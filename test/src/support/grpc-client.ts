@@ -33,10 +33,11 @@ export async function enrolledIdentity(client: AgentGatewayClient, joinToken: st
 }
 
 /** Every method of the AgentGateway service, with what a raw call needs. */
-export function gatewayMethods(): { name: string; path: string; streaming: boolean; serialize: (value: object) => Buffer; deserialize: (bytes: Buffer) => unknown }[] {
+export function gatewayMethods(): { name: string; path: string; requestType: string; streaming: boolean; serialize: (value: object) => Buffer; deserialize: (bytes: Buffer) => unknown }[] {
   return Object.entries(loadImagelibV1().AgentGateway.service).map(([name, method]) => ({
     name,
     path: method.path,
+    requestType: (method as unknown as { requestType: { type: { name: string } } }).requestType.type.name,
     streaming: method.requestStream || method.responseStream,
     serialize: method.requestSerialize as (value: object) => Buffer,
     deserialize: method.responseDeserialize as (bytes: Buffer) => unknown,

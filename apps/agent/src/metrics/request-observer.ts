@@ -17,12 +17,13 @@ const counted = new WeakMap<Socket, { read: number; written: number }>();
  */
 export function observeRequest(metrics: AgentMetrics, log: Logger, request: IncomingMessage, response: ServerResponse): void {
   const started = process.hrtime.bigint();
+  // Taken now: by the time the response closes, Node may have detached the request from its connection.
+  const socket = request.socket;
   response.once('close', () => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const method = methodLabel(request.method);
     const route = imageApiRoute(request.url);
     const status = response.writableFinished ? response.statusCode : 499;
-    const socket = request.socket;
     const before = counted.get(socket) ?? { read: 0, written: 0 };
     const received = socket.bytesRead - before.read;
     const sent = socket.bytesWritten - before.written;
