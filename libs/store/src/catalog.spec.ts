@@ -19,6 +19,7 @@ function image(id: string, overrides: Partial<ImageEntity> = {}): Omit<ImageEnti
 }
 
 describe('the catalog on a real sqlite file', () => {
+  const statusesOfHost = async (hostId: string) => (await catalog.allStatuses()).filter((status) => status.hostId === hostId);
   let dir: string;
   let store: Store;
   let catalog: CatalogRepository;
@@ -125,7 +126,7 @@ describe('the catalog on a real sqlite file', () => {
     await catalog.create(image('b'));
     await catalog.recordHostStatuses('h1', [{ imageId: 'a', state: 'ok', reason: '' }, { imageId: 'b', state: 'missing', reason: 'ENOENT' }, { imageId: 'zz', state: 'ok', reason: '' }], true, NOW);
     await catalog.recordHostStatuses('h1', [{ imageId: 'b', state: 'no-access', reason: 'EACCES' }], false, NOW);
-    expect((await catalog.statusesOfHost('h1')).map((s) => [s.imageId, s.state]).sort()).toEqual([['a', 'ok'], ['b', 'no-access']]);
+    expect((await statusesOfHost('h1')).map((s) => [s.imageId, s.state]).sort()).toEqual([['a', 'ok'], ['b', 'no-access']]);
     await catalog.recordHostStatuses('h1', [{ imageId: 'a', state: 'ok', reason: '' }], true, NOW);
     expect((await catalog.statusesOfImage('b'))).toEqual([]);
 
@@ -136,10 +137,14 @@ describe('the catalog on a real sqlite file', () => {
     await catalog.recordHostStatuses('h1', report, true, NOW);
     const later = '2026-11-22T01:00:00.000Z';
     await catalog.recordHostStatuses('h1', [...report.slice(1), { imageId: 'many-0', state: 'missing', reason: 'ENOENT' }], true, later);
-    const stored = new Map((await catalog.statusesOfHost('h1')).map((s) => [s.imageId, s]));
+    const stored = new Map((await statusesOfHost('h1')).map((s) => [s.imageId, s]));
     expect(stored.size).toBe(1500);
     expect(stored.get('many-0')).toMatchObject({ state: 'missing', reason: 'ENOENT', updatedAt: later });
     expect(stored.get('many-1')).toMatchObject({ state: 'ok', updatedAt: NOW });
+    const column = await catalog.liveImagesOnHost('h1');
+    expect(column).toHaveLength(1502);
+    expect(column[0]).toEqual({ imageId: 'a', name: 'a', status: 'queued', state: null, reason: null });
+    expect(column.find((image) => image.imageId === 'many-0')).toEqual({ imageId: 'many-0', name: 'many-0', status: 'queued', state: 'missing', reason: 'ENOENT' });
     await catalog.recordHostStatuses('h1', [{ imageId: 'many-1', state: 'no-access', reason: 'EACCES' }], false, later);
     expect((await catalog.statusesOfImage('many-1'))[0]).toMatchObject({ state: 'no-access', updatedAt: later });
   });

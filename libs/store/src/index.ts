@@ -16,4 +16,4 @@ export { JoinTokensRepository, type NewJoinToken } from './repositories/join-tok
 export { OperatorTokensRepository, type NewOperatorToken } from './repositories/operator-tokens.repository.js';
 export { ImageEntity } from './entities/image.entity.js';
 export { ImageHostStatusEntity, IMAGE_HOST_STATES, type ImageHostStateName } from './entities/image-host-status.entity.js';
-export { CatalogRepository, type CatalogChanges, type HostImageStatus, type NewImage } from './repositories/catalog.repository.js';
+export { CatalogRepository, type CatalogChanges, type HostImageStatus, type LiveImageOnHost, type NewImage } from './repositories/catalog.repository.js';

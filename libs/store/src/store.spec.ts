@@ -48,8 +48,9 @@ describe('store on a real sqlite file', () => {
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
-  it('keeps WAL journaling on', async () => {
+  it('keeps WAL journaling on, the log synced at checkpoints (NORMAL)', async () => {
     expect(await store.dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    expect(await store.dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]);
   });
 
   it('lets a single-use join token enrol exactly one host, even when used concurrently', async () => {

@@ -38,9 +38,8 @@ export class ImagesService {
   async ofHost(hostId: string): Promise<HostImageDto[]> {
     const host = await this.hosts.findById(hostId);
     if (!host) throw new DomainError(ErrorCode.NotFound, `host ${hostId} not found`);
-    const [images, statuses] = await Promise.all([this.catalog.listLive(), this.catalog.statusesOfHost(hostId)]);
-    const byImage = new Map(statuses.map((s) => [s.imageId, s]));
-    return images.map((image) => ({ imageId: image.id, name: image.name, ...this.statusOn(image, host, byImage.get(image.id)) }));
+    const images = await this.catalog.liveImagesOnHost(hostId);
+    return images.map((image) => ({ imageId: image.imageId, name: image.name, ...this.statusOn(image, host, image.state ? { state: image.state, reason: image.reason ?? '' } : undefined) }));
   }
 
   private async matrix(): Promise<{ images: ImageEntity[]; hosts: HostEntity[]; reported: (imageId: string, hostId: string) => ImageHostStatusEntity | undefined }> {
@@ -74,7 +73,7 @@ export class ImagesService {
     };
   }
 
-  private statusOn(image: ImageEntity, host: HostEntity, reported: ImageHostStatusEntity | undefined): { status: string; reason: string } {
+  private statusOn(image: Pick<ImageEntity, 'status'>, host: HostEntity, reported: Pick<ImageHostStatusEntity, 'state' | 'reason'> | undefined): { status: string; reason: string } {
     if (!this.sessions.isConnected(host.id)) {
       const since = this.sessions.liveness(host.id, host.lastHeartbeatAt).lastHeartbeatAt;
       return { status: 'offline', reason: `host disconnected${since ? ` at ${since.toISOString()}` : ''}` };

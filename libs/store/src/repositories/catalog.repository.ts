@@ -1,4 +1,4 @@
-import { In, MoreThan, Not, type EntityManager } from 'typeorm';
+import { In, Not, type EntityManager } from 'typeorm';
 import type { Store } from '../data-source.js';
 import { CatalogStateEntity } from '../entities/catalog-state.entity.js';
 import { ImageHostStatusEntity, type ImageHostStateName } from '../entities/image-host-status.entity.js';
@@ -15,6 +15,16 @@ export type NewImage = Omit<ImageEntity, 'revision' | 'filesPending'> & { filesP
 
 /** Values per `IN (…)` query: well within sqlite's limit of bound variables. */
 const QUERY_CHUNK = 500;
+
+export interface LiveImageOnHost {
+  imageId: string;
+  name: string | null;
+  /** The image's Glance status. */
+  status: string;
+  /** null: the host reported nothing about the image. */
+  state: ImageHostStateName | null;
+  reason: string | null;
+}
 
 export interface HostImageStatus {
   imageId: string;
@@ -44,7 +54,7 @@ export class CatalogRepository {
 
   /** Live images (not deleted), oldest first. */
   listLive(): Promise<ImageEntity[]> {
-    return this.store.dataSource.getRepository(ImageEntity).find({ where: { status: Not('deleted') }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return selectImages(this.store.dataSource.manager, `"status" != 'deleted' ORDER BY "createdAt" ASC, "id" ASC`, []);
   }
 
   /** The live images holding these file names, by file name (the fileName column is indexed). */
@@ -56,8 +66,7 @@ export class CatalogRepository {
   async changesSince(since: number): Promise<CatalogChanges> {
     return this.store.write(async (manager) => {
       const revision = (await manager.findOneByOrFail(CatalogStateEntity, { id: 1 })).revision;
-      const changed = await manager.find(ImageEntity, { where: { revision: MoreThan(since) }, order: { revision: 'ASC' } });
-      return { revision, changed };
+      return { revision, changed: await selectImages(manager, '"revision" > ? ORDER BY "revision" ASC', [since]) };
     });
   }
 
@@ -163,12 +172,18 @@ export class CatalogRepository {
     await this.store.write((manager) => manager.delete(ImageHostStatusEntity, { hostId, imageId }));
   }
 
-  statusesOfImage(imageId: string): Promise<ImageHostStatusEntity[]> {
-    return this.store.dataSource.getRepository(ImageHostStatusEntity).findBy({ imageId });
+  /** Every live image, oldest first, with what this host reported about it (null when nothing yet): one host's column of the matrix, in one read. */
+  liveImagesOnHost(hostId: string): Promise<LiveImageOnHost[]> {
+    return this.store.dataSource.query(
+      'SELECT i."id" AS "imageId", i."name" AS "name", i."status" AS "status", s."state" AS "state", s."reason" AS "reason" FROM "images" i ' +
+        'LEFT JOIN "image_host_statuses" s ON s."imageId" = i."id" AND s."hostId" = ? ' +
+        `WHERE i."status" != 'deleted' ORDER BY i."createdAt" ASC, i."id" ASC`,
+      [hostId],
+    ) as Promise<LiveImageOnHost[]>;
   }
 
-  statusesOfHost(hostId: string): Promise<ImageHostStatusEntity[]> {
-    return this.store.dataSource.getRepository(ImageHostStatusEntity).findBy({ hostId });
+  statusesOfImage(imageId: string): Promise<ImageHostStatusEntity[]> {
+    return this.store.dataSource.getRepository(ImageHostStatusEntity).findBy({ imageId });
   }
 
   allStatuses(): Promise<ImageHostStatusEntity[]> {
@@ -179,6 +194,21 @@ export class CatalogRepository {
     const [row] = (await manager.query('UPDATE catalog_state SET revision = revision + 1 WHERE id = 1 RETURNING revision')) as [{ revision: number }];
     return row.revision;
   }
+}
+
+/**
+ * Images by a raw query, made into entities column by column as TypeORM would (JSON, booleans,
+ * big integers), without its query builder: listing ten thousand images took it a third of a second.
+ */
+async function selectImages(manager: EntityManager, where: string, parameters: unknown[]): Promise<ImageEntity[]> {
+  const columns = manager.connection.getMetadata(ImageEntity).columns;
+  const driver = manager.connection.driver;
+  const rows = (await manager.query(`SELECT * FROM "images" WHERE ${where}`, parameters)) as Record<string, unknown>[];
+  return rows.map((row) => {
+    const image = new ImageEntity();
+    for (const column of columns) column.setEntityValue(image, driver.prepareHydratedValue(row[column.databaseName], column));
+    return image;
+  });
 }
 
 const UPSERT_STATUS =
