@@ -28,6 +28,13 @@ export type HashReply =
 export function hashThreadMain(): void {
   const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
   const { createHash } = process.getBuiltinModule('node:crypto');
+  // Niceness 10, below the event loop and the data's way in and out: when the cores are busy, the
+  // requests and heartbeats run before the hashing. On Linux this applies to this thread only.
+  try {
+    process.getBuiltinModule('node:os').setPriority(0, 10);
+  } catch {
+    // Not allowed here: hash at the process's priority.
+  }
   const lanes = new Map<number, { hash: Hash; slots: Uint8Array[] }>();
   const port = parentPort!;
   port.on('message', (request: HashRequest) => {

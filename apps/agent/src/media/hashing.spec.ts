@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -141,6 +142,23 @@ describe('HashingPool', () => {
     copyIntoShared(Buffer.from('hello'), target, 3);
     copyIntoShared(Buffer.alloc(0), target, 0);
     expect(target.subarray(0, 10)).toEqual(Buffer.from([0, 0, 0, 104, 101, 108, 108, 111, 0, 0]));
+  });
+
+  it('hashes on threads of lower priority than the event loop (niceness 10)', async () => {
+    const niceness = (task: string) => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const main = niceness(String(process.pid));
+    const niced = new HashingPool({ chunkBytes: CHUNK });
+    try {
+      const hasher = niced.streamHasher();
+      await hasher.update(randomBytes(CHUNK + 1));
+      await hasher.digest();
+      const others = readdirSync('/proc/self/task').filter((task) => task !== String(process.pid));
+      // A process already niced beyond 10 cannot raise its threads' priority: they stay at its niceness.
+      expect(others.filter((task) => niceness(task) === Math.max(10, main)).length).toBeGreaterThanOrEqual(2);
+      expect(niceness(String(process.pid))).toBe(main);
+    } finally {
+      await niced.close();
+    }
   });
 
   it('stops its threads once idle for idleMs and starts them again for the next job', async () => {
