@@ -1,7 +1,9 @@
 import { constants } from 'node:fs';
 import { type FileHandle, lstat, open } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { detectDiskFormatFromHeader, detectDiskFormatOfFile, type DiskFormatInfo, HEADER_BYTES } from '../media/disk-format.js';
 import type { ImageDigests } from '../media/hashing.js';
+import { isRepositoryEntry } from '../roles/repository-entry.js';
 import type { CachedImage } from './discovery-cache.js';
 import { type FileIdentity, identityOf, sameIdentity } from './file-identity.js';
 
@@ -38,6 +40,8 @@ export async function inspectFile(path: string, expected: FileIdentity, hash: Ha
   try {
     const opened = await file.stat();
     if (!opened.isFile() || !sameIdentity(identityOf(opened), expected)) return 'changed';
+    // Reached through a repository directory swapped for a symlink: not the repository's file.
+    if (!(await isRepositoryEntry(file, dirname(path), basename(path)))) return 'changed';
     const { diskFormat, virtualSize } = await detectFormat(file, expected.size).catch((error: unknown) => {
       throw errorCode(error) ? error : new FileRefusedError(`unusable image: ${(error as Error).message}`, { cause: error });
     });

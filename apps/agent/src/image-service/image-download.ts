@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { isRepositoryEntry } from '../roles/repository-entry.js';
 import type { CorruptFiles } from '../status/corrupt-files.js';
 import { isSafeFileName } from '../status/image-file-status.js';
 import { sendFileRange } from './send-file-range.js';
@@ -10,8 +11,8 @@ import { sendFileRange } from './send-file-range.js';
 /**
  * GET /v2/images/{id}/file for an active image. A host that cannot serve the data (no file,
  * unreadable, wrong size, mount gone) answers 503 — stock Nova and Cinder retry another host only
- * on 503 and connection errors. Symlinks are never followed; files the scrubber found damaged are
- * not served.
+ * on 503 and connection errors. Symlinks are never followed, nor a repository directory swapped for
+ * one; files the scrubber found damaged are not served.
  */
 export async function sendImageData(repositoryPath: string, corrupt: CorruptFiles, image: ImageRecord, request: IncomingMessage, response: ServerResponse): Promise<void> {
   if (!image.fileName || !isSafeFileName(image.fileName)) throw unavailable(image, 'it has no data file here');
@@ -25,6 +26,7 @@ export async function sendImageData(repositoryPath: string, corrupt: CorruptFile
   try {
     const info = await file.stat();
     if (!info.isFile()) throw unavailable(image, 'not a regular file');
+    if (!(await isRepositoryEntry(file, repositoryPath, image.fileName))) throw unavailable(image, 'the repository path does not lead to the repository directory now');
     if (image.size !== null && info.size !== image.size) throw unavailable(image, `${info.size} bytes on disk, ${image.size} in the catalog`);
     const damage = corrupt.reason(image.fileName, info);
     if (damage) throw unavailable(image, damage);

@@ -18,6 +18,7 @@ import { Scrubber } from '../status/scrubber.js';
 import { DiscoveryRegistrar } from './discovery-registrar.js';
 import { checkRepository } from './mount-guard.js';
 import { prepareRepository } from './repository-directory.js';
+import { isRepositoryDirectory } from './repository-entry.js';
 import { storageIdentity } from './storage-identity.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -213,6 +214,8 @@ export class ImageLibrary {
   async deleteFile(fileName: string): Promise<{ deleted: boolean; reason: string }> {
     if (!isSafeFileName(fileName)) return { deleted: false, reason: `unsafe file name ${JSON.stringify(fileName)} refused` };
     const path = join(this.repositoryPath, fileName);
+    // Through a repository path swapped for a symlink, the unlink would remove a name elsewhere.
+    if (!(await isRepositoryDirectory(this.repositoryPath))) return { deleted: false, reason: `${this.repositoryPath} is not the repository directory now (a symlink?): nothing removed` };
     try {
       await unlink(path);
       return { deleted: true, reason: '' };

@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { HashingPool } from '../media/hashing.js';
+import { isRepositoryEntry } from '../roles/repository-entry.js';
 import type { CorruptFiles } from './corrupt-files.js';
 import { isSafeFileName } from './image-file-status.js';
 
@@ -76,7 +77,7 @@ export class Scrubber {
     }
     try {
       const stats = await file.stat();
-      if (!stats.isFile() || stats.size !== image.size) return 0;
+      if (!stats.isFile() || stats.size !== image.size || !(await isRepositoryEntry(file, this.options.repositoryPath, fileName))) return 0;
       const digests = await this.options.hashing.hashFileHandle(file, { signal: this.abort.signal });
       const wasCorrupt = this.options.corrupt.reason(fileName, stats) !== null;
       if (digests.sha512 !== image.osHashValue) {
