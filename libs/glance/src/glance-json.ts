@@ -1,6 +1,10 @@
 import { isJsonObject, pyNumberRepr } from './py-format.js';
 
+/** Characters JSON must escape; a string without any (nearly all) is written as it is. */
+const NEEDS_ESCAPING = /["\\\u0000-\u001f]/;
+
 function encodeString(value: string): string {
+  if (!NEEDS_ESCAPING.test(value)) return `"${value}"`;
   let out = '"';
   for (const ch of value) {
     const code = ch.codePointAt(0) ?? 0;

@@ -57,11 +57,20 @@ export const IMAGE_DOCUMENT_KEYS: readonly string[] = Object.freeze([
 /** Properties glance never shows (its `_hidden_properties`), and `stores` which this service never serves. */
 const HIDDEN_PROPERTIES = new Set(['os_glance_stage_host', 'stores', 'locations', 'direct_url']);
 
+/** Timestamps already formatted: listings format the same ones again and again. Emptied when full. */
+const isoTimes = new Map<string, string>();
+const ISO_TIMES_KEPT = 100_000;
+
 /** glance.common.timeutils.isotime: `2026-11-22T01:21:29Z` (UTC, truncated to the second). */
 export function glanceIsoTime(timestamp: string): string {
+  const known = isoTimes.get(timestamp);
+  if (known !== undefined) return known;
   const milliseconds = Date.parse(timestamp);
   if (Number.isNaN(milliseconds)) throw new RangeError(`not a timestamp: ${timestamp}`);
-  return `${new Date(milliseconds).toISOString().slice(0, 19)}Z`;
+  const formatted = `${new Date(milliseconds).toISOString().slice(0, 19)}Z`;
+  if (isoTimes.size >= ISO_TIMES_KEPT) isoTimes.clear();
+  isoTimes.set(timestamp, formatted);
+  return formatted;
 }
 
 /**

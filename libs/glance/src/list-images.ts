@@ -467,7 +467,11 @@ export function listImages(records: readonly ImageRecord[], query: ImageListQuer
   const basePath = options.basePath ?? '/v2/images';
   const { keys, directions } = sortOrder(parsed);
   // Each record's sort values are computed once (timestamps are parsed), not in every comparison.
-  const valuesOf = (record: ImageRecord) => keys.map((key) => sortValue(record, key));
+  const valuesOf = (record: ImageRecord) => {
+    const values: (string | number)[] = new Array(keys.length);
+    for (let index = 0; index < keys.length; index += 1) values[index] = sortValue(record, keys[index] as ImageSortKey);
+    return values;
+  };
   let candidates = records
     .filter((record) => matchesListQuery(record, parsed, options.owner ?? null))
     .map((record) => ({ record, values: valuesOf(record) }))
