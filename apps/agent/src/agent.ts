@@ -43,6 +43,7 @@ export class Agent {
       {
         desiredStatePath: this.config.desiredStatePath,
         imageLibrary: {
+          hostId: credential.hostId,
           bindAddress: this.config.bindAddress,
           advertisedHost: advertisedHost(this.config),
           catalog,

@@ -24,7 +24,9 @@ export function sendError(response: ServerResponse, error: GlanceError, headers:
     return;
   }
   const page = renderErrorPage(error);
-  response.writeHead(error.status, { ...headers, 'Content-Type': page.contentType, 'Content-Length': Buffer.byteLength(page.body) });
+  // Refused before the request's body was read to its end: the connection cannot carry another request.
+  const unread = response.req && !response.req.complete ? { Connection: 'close' } : {};
+  response.writeHead(error.status, { ...headers, ...unread, 'Content-Type': page.contentType, 'Content-Length': Buffer.byteLength(page.body) });
   response.end(page.body);
 }
 

@@ -1,6 +1,7 @@
 import { isJsonObject, pyNumberRepr } from './py-format.js';
 
 /** Characters JSON must escape; a string without any (nearly all) is written as it is. */
+// eslint-disable-next-line no-control-regex -- the control characters are exactly what JSON escapes
 const NEEDS_ESCAPING = /["\\\u0000-\u001f]/;
 
 function encodeString(value: string): string {

@@ -1,10 +1,10 @@
 import { GlanceError, type ImageRecord } from '@imagelib/glance';
-import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { CatalogClient } from '../catalog/catalog-client.js';
 import type { Logger } from '../log.js';
+import { uploadTemporaryName } from './upload-temporaries.js';
 import { Writeback } from './writeback.js';
 
 /** Written data is pushed to the disk every this many bytes while the upload goes on, so that the final fsync has little left to do. */
@@ -24,6 +24,8 @@ export interface UploadHasher {
 
 export interface ImageUploadOptions {
   repositoryPath: string;
+  /** This host's id: in the names of its upload temporaries (upload-temporaries.ts). */
+  hostId: string;
   maxUploadBytes: number;
   catalog: CatalogClient;
   newHasher: () => UploadHasher;
@@ -44,7 +46,7 @@ export async function receiveUpload(options: ImageUploadOptions, image: ImageRec
   const declaredSha512 = parseHex(request.headers['x-image-meta-os-hash-value'], 128, 'X-Image-Meta-Os-Hash-Value');
 
   await options.catalog.beginUpload(image.id);
-  const temporary = join(options.repositoryPath, `.upload-${image.id}-${randomBytes(4).toString('hex')}.part`);
+  const temporary = join(options.repositoryPath, uploadTemporaryName(options.hostId, image.id));
   const hasher = options.newHasher();
   let kill = false;
   try {
@@ -100,7 +102,8 @@ export async function receiveUpload(options: ImageUploadOptions, image: ImageRec
       await unlink(finalPath).catch(() => undefined);
       throw error;
     }
-  } catch (error) {
+  } catch (thrown) {
+    const error = storageFull(thrown) ?? thrown;
     hasher.abort();
     await unlink(temporary).catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);
@@ -110,6 +113,13 @@ export async function receiveUpload(options: ImageUploadOptions, image: ImageRec
     options.log.warn({ imageId: image.id, reason }, 'upload failed');
     throw error;
   }
+}
+
+/** A full disk (or quota) as Glance answers its store's StorageFull: 413, the image back to queued. */
+function storageFull(error: unknown): GlanceError | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return null;
+  return new GlanceError(413, `Image storage media is full: there is no space left for this image in the host's repository (${code}).`);
 }
 
 function tooLarge(limit: number): GlanceError {

@@ -6,6 +6,7 @@ import type { LocalCatalog } from '../catalog/local-catalog.js';
 import { RepositoryDiscovery } from '../discovery/repository-discovery.js';
 import { GlanceApi } from '../image-service/glance-api.js';
 import type { UploadHasher } from '../image-service/image-upload.js';
+import { removeLeftoverUploads } from '../image-service/upload-temporaries.js';
 import { ImageService } from '../image-service/image-service.js';
 import type { RequestAuth } from '../image-service/request-auth.js';
 import type { Logger } from '../log.js';
@@ -30,6 +31,7 @@ const ACTIVITY_BATCH_MS = 300;
 
 /** What the image-library role needs from the rest of the agent. */
 export interface ImageLibraryDeps {
+  hostId: string;
   bindAddress: string;
   advertisedHost: string;
   catalog: LocalCatalog;
@@ -76,7 +78,12 @@ export class ImageLibrary {
   static async start(deps: ImageLibraryDeps, repositoryPath: string, port: number, requireMount: boolean): Promise<ImageLibrary> {
     // Without a required share, a repository that cannot be made fails the role, with the reason.
     const problemAtStart = requireMount ? (await checkRepository(repositoryPath, true)).problem : '';
-    if (!problemAtStart) await prepareRepository(repositoryPath);
+    if (!problemAtStart) {
+      await prepareRepository(repositoryPath);
+      // Before the service takes uploads: what is left is what a crash of this agent left behind.
+      const leftovers = await removeLeftoverUploads(repositoryPath, deps.hostId);
+      if (leftovers.length) deps.log.info({ repositoryPath, files: leftovers }, 'removed uploads an earlier run of this agent left unfinished');
+    }
     const storageId = problemAtStart ? '' : await storageIdentity(repositoryPath);
     const corrupt = new CorruptFiles();
     let library: ImageLibrary | null = null;
@@ -88,7 +95,7 @@ export class ImageLibrary {
       catalog: deps.catalog,
       writes: deps.writes,
       auth: deps.auth,
-      upload: { maxUploadBytes: deps.maxUploadBytes, newHasher: deps.newHasher, detectFormat: deps.detectFormat },
+      upload: { hostId: deps.hostId, maxUploadBytes: deps.maxUploadBytes, newHasher: deps.newHasher, detectFormat: deps.detectFormat },
       log: deps.log,
     });
     const service = new ImageService({ bindAddress: deps.bindAddress, port, drainTimeoutMs: DRAIN_TIMEOUT_MS, limits: deps.httpLimits }, (request, response, fallbackHost) => api.handle(request, response, fallbackHost), deps.log);

@@ -23,6 +23,8 @@ interface Copy {
   hostId: string;
   /** Until then no other copy of the image is sent to that storage. */
   until: number;
+  /** The host reported the copy made: it no longer takes one of the host's slots, while its status catches up. */
+  done: boolean;
 }
 
 /**
@@ -50,6 +52,10 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
+    // A receiver that went away lost its copies under way: they are asked for again (it resumes its partial files).
+    this.sessions.onDisconnect((hostId) => {
+      for (const [key, copy] of this.copies) if (copy.hostId === hostId) this.copies.delete(key);
+    });
     this.sweeper.start();
   }
 
@@ -72,7 +78,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
     const copy = this.copies.get(key);
     if (result.ok) {
       // Until its status says ok, the storage would look as lacking the image as before the copy.
-      if (copy?.hostId === hostId) copy.until = Date.now() + SETTLE_AFTER_COPY_MS;
+      if (copy?.hostId === hostId) Object.assign(copy, { until: Date.now() + SETTLE_AFTER_COPY_MS, done: true });
       this.logger.log(`host ${hostId} copied image ${result.imageId}`);
     } else {
       if (copy?.hostId === hostId) this.copies.delete(key);
@@ -96,7 +102,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
       if (status.state === 'ok') okOn.set(status.imageId, (okOn.get(status.imageId) ?? new Set()).add(status.hostId));
     }
     const load = new Map<string, number>();
-    for (const copy of this.copies.values()) load.set(copy.hostId, (load.get(copy.hostId) ?? 0) + 1);
+    for (const copy of this.copies.values()) if (!copy.done) load.set(copy.hostId, (load.get(copy.hostId) ?? 0) + 1);
     const now = Date.now();
     let wantedCopies = 0;
     for (const image of await this.catalog.listLive()) {
@@ -118,7 +124,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
         const receiver = members.find((host) => (load.get(host.id) ?? 0) < COPIES_PER_HOST);
         if (!receiver) continue;
         this.send(image, receiver, holders);
-        this.copies.set(key, { hostId: receiver.id, until: now + COPY_TIMEOUT_MS });
+        this.copies.set(key, { hostId: receiver.id, until: now + COPY_TIMEOUT_MS, done: false });
         load.set(receiver.id, (load.get(receiver.id) ?? 0) + 1);
       }
     }
