@@ -2,6 +2,7 @@ import { writeFileAtomic } from '@imagelib/durable-fs';
 import type { ContainerFormat, DiskFormat, ImageRecord, ImageStatus, Visibility } from '@imagelib/glance';
 import type { CatalogImage__Output, CatalogUpdate__Output } from '@imagelib/proto';
 import { existsSync, readFileSync } from 'node:fs';
+import { MemoizedJson } from '../memoized-json.js';
 
 interface Entry {
   record: ImageRecord;
@@ -12,6 +13,14 @@ interface Entry {
 interface SavedCatalog {
   revision: number;
   entries: Entry[];
+}
+
+const entryJson = new MemoizedJson<Entry>();
+
+function savedCatalogJson(revision: number, entries: Iterable<Entry>): string {
+  const parts: string[] = [];
+  for (const entry of entries) parts.push(entryJson.of(entry));
+  return `{"revision":${JSON.stringify(revision)},"entries":[${parts.join(',')}]}`;
 }
 
 /**
@@ -157,9 +166,9 @@ export class LocalCatalog {
     if (!scheduled) return;
     clearTimeout(scheduled.timer);
     this.scheduled = null;
-    const snapshot: SavedCatalog = { revision: this.revisionValue, entries: [...this.entries.values()] };
+    const content = savedCatalogJson(this.revisionValue, this.entries.values());
     // A failed save does not stop the later ones.
-    this.saving = this.saving.catch(() => undefined).then(() => writeFileAtomic(this.path, JSON.stringify(snapshot), 0o600));
+    this.saving = this.saving.catch(() => undefined).then(() => writeFileAtomic(this.path, content, 0o600));
     // Its failure is reported to whoever waits for it (flush, whenSaved), and is never unhandled.
     this.saving.catch(() => undefined);
     scheduled.settle(this.saving);

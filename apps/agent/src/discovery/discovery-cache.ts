@@ -1,6 +1,7 @@
 import { writeFileAtomic } from '@imagelib/durable-fs';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log.js';
+import { MemoizedJson } from '../memoized-json.js';
 import type { DiskFormat } from '../media/disk-format.js';
 import type { FileIdentity } from './file-identity.js';
 
@@ -101,7 +102,7 @@ export class DiscoveryCache {
     this.saving = (async () => {
       const started = performance.now();
       try {
-        await writeFileAtomic(this.path, JSON.stringify({ version: VERSION, files: Object.fromEntries(this.entries) }), 0o600);
+        await writeFileAtomic(this.path, savedCacheJson(this.entries), 0o600);
       } catch (error) {
         this.log.warn({ path: this.path, err: error }, 'cannot save the discovery cache');
       }
@@ -112,6 +113,14 @@ export class DiscoveryCache {
     });
     return this.saving;
   }
+}
+
+const entryJson = new MemoizedJson<CachedImage>();
+
+function savedCacheJson(entries: Map<string, CachedImage>): string {
+  const parts: string[] = [];
+  for (const [name, entry] of entries) parts.push(`${JSON.stringify(name)}:${entryJson.of(entry)}`);
+  return `{"version":${VERSION},"files":{${parts.join(',')}}}`;
 }
 
 function parseEntries(text: string): Map<string, CachedImage> | null {
