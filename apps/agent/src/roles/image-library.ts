@@ -119,7 +119,8 @@ export class ImageLibrary {
       deps.log,
     );
     const stopWatching = deps.catalog.onChange((ids) => void reporter.recheck(ids));
-    const timer = setInterval(() => void reporter.recheck(), SAFETY_RECHECK_MS);
+    // Images checked lately (something happened to them) wait for the next round.
+    const timer = setInterval(() => void reporter.recheckStale(SAFETY_RECHECK_MS / 2), SAFETY_RECHECK_MS);
     const imagesOf = (fileNames: Iterable<string>) => [...fileNames].flatMap((fileName) => deps.catalog.withFileName(fileName)?.id ?? []);
     const active = new Set<string>();
     let activityTimer: NodeJS.Timeout | null = null;

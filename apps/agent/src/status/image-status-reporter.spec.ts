@@ -64,4 +64,16 @@ describe('ImageStatusReporter', () => {
     expect(sent).toHaveLength(1);
     rmSync(repositoryPath, { recursive: true });
   });
+
+  it('leaves images checked lately out of a round for stale ones', async () => {
+    const { repositoryPath, reporter, sent } = setUp(3);
+    await reporter.reportAll();
+    sent.length = 0;
+    rmSync(join(repositoryPath, 'i1.raw'));
+    await reporter.recheckStale(60_000);
+    expect(sent).toEqual([]);
+    await reporter.recheckStale(0);
+    expect(sent.flatMap((report) => report.statuses!.map((status) => [status.imageId, status.state]))).toEqual([['i1', 'IMAGE_HOST_STATE_MISSING']]);
+    rmSync(repositoryPath, { recursive: true });
+  });
 });

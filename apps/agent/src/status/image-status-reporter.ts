@@ -45,6 +45,8 @@ interface Round {
  */
 export class ImageStatusReporter {
   private readonly known = new Map<string, ImageFileStatus>();
+  /** When each image was last checked (performance.now()). */
+  private readonly checkedAt = new Map<string, number>();
   private queue: Promise<void> = Promise.resolve();
   private next: Round | null = null;
   /** The round being checked now. */
@@ -79,6 +81,15 @@ export class ImageStatusReporter {
     });
   }
 
+  /**
+   * Re-checks the images not checked for `ageMs` (the safety net for changes no event told of):
+   * images just checked because something happened to them wait for their turn.
+   */
+  recheckStale(ageMs: number): Promise<void> {
+    const before = performance.now() - ageMs;
+    return this.recheck(this.options.images().flatMap((image) => ((this.checkedAt.get(image.id) ?? -Infinity) <= before ? [image.id] : [])));
+  }
+
   /** Adds to the round to come (starting one if there is none); resolves when that round is done. */
   private request(add: (round: Round) => void): Promise<void> {
     if (!this.next) {
@@ -107,9 +118,12 @@ export class ImageStatusReporter {
 
   private async checkAndReport(round: Round): Promise<void> {
     const images = round.all ? this.options.images() : [...round.ids].flatMap((id) => this.options.image(id) ?? []);
+    const checkedAt = performance.now();
     const results = await this.check(images);
+    for (const id of results.keys()) this.checkedAt.set(id, checkedAt);
     if (round.complete) {
       this.known.clear();
+      for (const id of this.checkedAt.keys()) if (!results.has(id)) this.checkedAt.delete(id);
       for (const [id, status] of results) this.known.set(id, status);
       this.sendAll(true, [...results].map(([id, status]) => toProto(id, status)));
       return;
@@ -122,8 +136,8 @@ export class ImageStatusReporter {
       changes.push(toProto(id, status));
     }
     // Images gone from the catalog are forgotten.
-    if (round.all) for (const id of this.known.keys()) if (!results.has(id)) this.known.delete(id);
-    for (const id of round.ids) if (!results.has(id)) this.known.delete(id);
+    if (round.all) for (const id of this.known.keys()) if (!results.has(id)) this.forget(id);
+    for (const id of round.ids) if (!results.has(id)) this.forget(id);
     if (changes.length > 0) this.sendAll(false, changes);
   }
 
@@ -133,6 +147,11 @@ export class ImageStatusReporter {
       const more = complete && start + STATUSES_PER_REPORT < statuses.length;
       if (!this.options.send({ complete, more, statuses: statuses.slice(start, start + STATUSES_PER_REPORT) })) return;
     }
+  }
+
+  private forget(imageId: string): void {
+    this.known.delete(imageId);
+    this.checkedAt.delete(imageId);
   }
 
   private async check(images: ImageRecord[]): Promise<Map<string, ImageFileStatus>> {
