@@ -7,7 +7,7 @@ import { ControllerProcess } from './support/controller.js';
 import { tempDir, waitFor } from './support/processes.js';
 
 /** kill -9 of an image host's agent, at random moments, this many times (IMAGELIB_FAULT_AGENT_KILLS for a longer soak). */
-const KILLS = Number(process.env.IMAGELIB_FAULT_AGENT_KILLS ?? 20);
+const KILLS = Number(process.env.IMAGELIB_FAULT_AGENT_KILLS ?? 12);
 const IMAGE_BYTES = 512 * 1024;
 const HEARTBEAT_MS = 500;
 
