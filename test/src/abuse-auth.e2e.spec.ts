@@ -6,9 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
 import { ControllerProcess } from './support/controller.js';
-import { enrolledIdentity, firstAnswer, gatewayClient, gatewayMethods, unaryCall } from './support/grpc-client.js';
+import { enrolledIdentity, firstAnswer, gatewayClient, gatewayMethods, streamCall, unaryCall } from './support/grpc-client.js';
 import { createImageWithData } from './support/image-api.js';
-import { freePort, tempDir, waitFor } from './support/processes.js';
+import { AGENT_MAIN, exited, freePort, startNode, tempDir, waitFor } from './support/processes.js';
 
 /**
  * The abuse suite's who-gets-in part: every REST route (from the OpenAPI document), every gRPC
@@ -212,9 +212,9 @@ describe('abuse: authentication and authorization', () => {
       for (const [kind, identity] of Object.entries(identities)) {
         const client = gatewayClient(controller.grpcAddress, controller.caPem, identity);
         for (const method of methods) {
-          const { error } = method.streaming ? await firstAnswer(client) : await unaryCall(client, method, { id: probeImageId });
+          const { error } = method.streaming ? await streamCall(client, method) : await unaryCall(client, method, { id: probeImageId });
           tried.grpc += 1;
-          expect({ kind, method: method.name, code: error?.code }).toEqual({ kind, method: method.name, code: status.UNAUTHENTICATED });
+          expect({ kind, method: method.name, code: error?.code, details: error?.details }).toEqual({ kind, method: method.name, code: status.UNAUTHENTICATED, details: expect.any(String) });
         }
         client.close();
       }
@@ -301,7 +301,9 @@ describe('abuse: authentication and authorization', () => {
       const viewer = await controller.request<{ token: string; scope: string }>('POST', '/api/v1/operator-tokens', { name: 'viewer' });
       expect(viewer.body.scope).toBe('read-only');
       secrets.push(viewer.body.token);
-      const before = await controller.request('GET', '/api/v1/hosts');
+      const everything = async () =>
+        Promise.all(['/api/v1/hosts', '/api/v1/images', '/api/v1/join-tokens', '/api/v1/operator-tokens'].map(async (path) => stable((await controller.request('GET', path)).body)));
+      const before = await everything();
       for (const { method, path, route } of (await restRoutes()).filter(({ route }) => !PUBLIC_REST.includes(route))) {
         const answer = await rest(method, path, `Bearer ${viewer.body.token}`, method === 'GET' || method === 'DELETE' ? undefined : {});
         tried.readOnly += 1;
@@ -309,7 +311,7 @@ describe('abuse: authentication and authorization', () => {
         else if (READ_ONLY_POSTS.includes(route)) expect({ route, status: answer.status }).toEqual({ route, status: 201 });
         else expect({ route, answer }).toEqual({ route, answer: { status: 403, body: { statusCode: 403, error: 'FORBIDDEN', message: 'the token "viewer" is read-only' } } });
       }
-      expect(await controller.request('GET', '/api/v1/hosts')).toEqual(before);
+      expect(await everything()).toEqual(before);
     });
   });
 
@@ -414,15 +416,39 @@ describe('abuse: authentication and authorization', () => {
     });
   });
 
+  describe('TLS after enrolment', () => {
+    it('keeps an enrolled agent from talking to a controller of another CA (security.e2e shows the pinned hash at enrolment)', async () => {
+      await agent.kill('SIGTERM');
+      const misledLog = join(agent.stateDir, 'misled.log');
+      const misled = startNode(AGENT_MAIN, ['--controller', foreign.grpcAddress, '--state-dir', agent.stateDir, '--hostname', 'abuse-host', '--bind-address', '127.0.0.1'], {}, misledLog);
+      const log = () => readFileSync(misledLog, 'utf8');
+      try {
+        await waitFor('the agent to fail the TLS handshake', () => /lost the controller/.test(log()) && /certificate|self.signed|verify/i.test(log()), 15_000);
+        expect((await foreign.hosts()).filter((host) => host.hostname === 'abuse-host')).toEqual([]);
+      } finally {
+        misled.kill('SIGTERM');
+        await exited(misled);
+        agent.start();
+      }
+      await waitFor('the agent back on its own controller', async () => (await controller.host(agent.hostId)).connected);
+      tried.grpc += 1;
+    });
+  });
+
   describe('secrets in logs', () => {
     it('never writes a token, ticket or private key into any process log', async () => {
       expect(secrets.length).toBeGreaterThan(20);
-      const logs = { controller: readFileSync(controller.logFile, 'utf8'), foreign: readFileSync(foreign.logFile, 'utf8'), agent: agent.log() };
+      const logs = { controller: readFileSync(controller.logFile, 'utf8'), foreign: readFileSync(foreign.logFile, 'utf8'), agent: agent.log(), misled: readFileSync(join(agent.stateDir, 'misled.log'), 'utf8') };
       const leaks = Object.entries(logs).flatMap(([name, log]) => secrets.flatMap((secret) => secretParts(secret).filter((part) => log.includes(part)).map((part) => `${name}: ${part.slice(0, 12)}…`)));
       expect(leaks).toEqual([]);
     });
   });
 });
+
+/** What an operator could have changed, without what moves by itself (heartbeats, facts, free space). */
+function stable(body: unknown): unknown {
+  return JSON.parse(JSON.stringify(body, (key, value: unknown) => (['lastHeartbeatAt', 'facts', 'repositories', 'connected', 'conditions', 'hosts', 'updatedAt'].includes(key) ? undefined : value)));
+}
 
 /** A token's secret parts: the whole token and, for "<id>.<secret>" and image tokens, the parts that are secret. */
 function secretParts(secret: string): string[] {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { type ServiceError, status } from '@grpc/grpc-js';
 import type { AgentGatewayClient, ControllerMessage__Output } from '@imagelib/proto';
 import fc from 'fast-check';
@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
 import { ControllerProcess } from './support/controller.js';
-import { ANSWER_WITHIN_MS, type FuzzRequest, fuzzRuns, nastyValue, openFileDescriptors, ProtoArbitraries, rawRequestArbitrary, requestArbitrary, rssBytes, sendRaw } from './support/fuzz.js';
+import { ANSWER_WITHIN_MS, type FuzzRequest, fuzzRuns, fuzzTimeoutMs, nastyValue, openFileDescriptors, ProtoArbitraries, rawRequestArbitrary, requestArbitrary, rssBytes, sendRaw } from './support/fuzz.js';
 import { enrolledIdentity, gatewayClient, gatewayMethods, unaryCall } from './support/grpc-client.js';
 import { createImageWithData } from './support/image-api.js';
 import { freePort, tempDir, waitFor } from './support/processes.js';
@@ -55,6 +55,8 @@ const patchDocument = fc.array(
 );
 
 const figures: Record<string, unknown> = {};
+
+jest.setTimeout(fuzzTimeoutMs());
 
 describe('abuse: fuzzed input and slow clients', () => {
   let controller: ControllerProcess;

@@ -9,6 +9,11 @@ export function fuzzRuns(ciDefault: number): number {
   return Number.isInteger(asked) && asked > 0 ? asked : ciDefault;
 }
 
+/** A test's time limit: jest's usual minute, longer in proportion for a soak. */
+export function fuzzTimeoutMs(): number {
+  return Math.max(60_000, fuzzRuns(0) * 250);
+}
+
 /** Every request of the fuzz suite must be answered within this. */
 export const ANSWER_WITHIN_MS = 10_000;
 

@@ -44,6 +44,19 @@ export function gatewayMethods(): { name: string; path: string; requestType: str
   }));
 }
 
+/** Opens a stream of any streaming method, sends one empty message, and resolves with the first answer or error, within 10 s. */
+export function streamCall(client: grpc.Client, method: ReturnType<typeof gatewayMethods>[number]): Promise<{ answer?: unknown; error?: grpc.ServiceError }> {
+  return new Promise((resolve) => {
+    const call = client.makeBidiStreamRequest(method.path, method.serialize, method.deserialize, new grpc.Metadata(), { deadline: Date.now() + 10_000 });
+    call.on('data', (answer: unknown) => {
+      resolve({ answer });
+      call.cancel();
+    });
+    call.on('error', (error: grpc.ServiceError) => resolve({ error }));
+    call.write({});
+  });
+}
+
 /** A unary call of any method with a request object; resolves with the answer or the error, within 10 s. */
 export function unaryCall(client: grpc.Client, method: ReturnType<typeof gatewayMethods>[number], request: object): Promise<{ answer?: unknown; error?: grpc.ServiceError }> {
   return new Promise((resolve) => {
