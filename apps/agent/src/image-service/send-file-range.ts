@@ -3,14 +3,14 @@ import type { ServerResponse } from 'node:http';
 import { BufferPool } from './buffer-pool.js';
 
 /**
- * Bytes per read. Measured on loopback against curl: 64 KiB costs ~40 % more CPU per GiB than
- * 256 KiB, which is as cheap as 1 MiB; 256 KiB stays in the CPU's cache between the read and the
- * socket write, and keeps the memory per download small.
+ * Bytes per read. Measured on loopback against curl (CPU per GiB served): 128 KiB 0.64 s,
+ * 256 KiB 0.62 s, 512 KiB 0.54 s, 1 MiB 0.53 s; 512 KiB still fits the CPU's cache between the
+ * read and the socket write, and two per download keep the memory per download at 1 MiB.
  */
-const READ_BYTES = 256 * 1024;
+const READ_BYTES = 512 * 1024;
 
-/** Buffers kept for reuse across downloads: two per download, for eight at once. */
-const SHARED_BUFFERS = new BufferPool(READ_BYTES, 16);
+/** Buffers kept for reuse across downloads (more are allocated while more downloads run). */
+const SHARED_BUFFERS = new BufferPool(READ_BYTES, 8);
 
 /**
  * Writes bytes `start` to `end` (inclusive) of the file to the response (its head already set),
