@@ -22,6 +22,7 @@ export class Agent {
   private catalog: LocalCatalog | null = null;
   private hashing: HashingPool | null = null;
   private closeClient: (() => void) | null = null;
+  private closeWrites: (() => void) | null = null;
 
   constructor(
     private readonly config: AgentConfig,
@@ -35,6 +36,8 @@ export class Agent {
     this.closeClient = () => client.close();
     const catalog = new LocalCatalog(this.config.catalogPath);
     this.catalog = catalog;
+    const writes = new CatalogClient(client, catalog);
+    this.closeWrites = () => writes.close();
     const hashing = new HashingPool();
     this.hashing = hashing;
     const auth = new RequestAuth(this.config.imageApiAuth);
@@ -47,7 +50,7 @@ export class Agent {
           bindAddress: this.config.bindAddress,
           advertisedHost: advertisedHost(this.config),
           catalog,
-          writes: new CatalogClient(client, catalog),
+          writes,
           auth,
           send,
           onRepositoryChange: () => this.link?.sendFacts(),
@@ -110,6 +113,7 @@ export class Agent {
     await this.roles?.stopAll();
     await this.catalog?.flush();
     await this.hashing?.close();
+    this.closeWrites?.();
     this.closeClient?.();
   }
 

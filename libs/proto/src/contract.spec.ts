@@ -10,6 +10,7 @@ describe('the imagelib.v1 contract', () => {
     expect(Object.keys(service).sort()).toEqual([
       'AbortUpload',
       'BeginUpload',
+      'CatalogWrites',
       'ChangeImageStatus',
       'CompleteUpload',
       'Connect',

@@ -5,6 +5,9 @@ export type { AgentMessage, AgentMessage__Output } from './generated/imagelib/v1
 export type { CatalogAck, CatalogAck__Output } from './generated/imagelib/v1/CatalogAck.js';
 export type { CatalogImage, CatalogImage__Output } from './generated/imagelib/v1/CatalogImage.js';
 export type { CatalogUpdate, CatalogUpdate__Output } from './generated/imagelib/v1/CatalogUpdate.js';
+export type { CatalogWriteError, CatalogWriteError__Output } from './generated/imagelib/v1/CatalogWriteError.js';
+export type { CatalogWriteReply, CatalogWriteReply__Output } from './generated/imagelib/v1/CatalogWriteReply.js';
+export type { CatalogWriteRequest, CatalogWriteRequest__Output } from './generated/imagelib/v1/CatalogWriteRequest.js';
 export type { ChangeImageStatusRequest, ChangeImageStatusRequest__Output } from './generated/imagelib/v1/ChangeImageStatusRequest.js';
 export type { CompleteUploadRequest, CompleteUploadRequest__Output } from './generated/imagelib/v1/CompleteUploadRequest.js';
 export type { ControllerMessage, ControllerMessage__Output } from './generated/imagelib/v1/ControllerMessage.js';

@@ -1,80 +1,70 @@
-import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
-import { GlanceError, type ImageRecord } from '@imagelib/glance';
-import type { AbortUploadRequest, AgentGatewayClient, CatalogImage__Output, CompleteUploadRequest, DiscoveredFile, RegisteredFiles__Output } from '@imagelib/proto';
+import type { ImageRecord } from '@imagelib/glance';
+import type { AbortUploadRequest, AgentGatewayClient, CompleteUploadRequest, DiscoveredFile } from '@imagelib/proto';
+import { type CatalogWrite, CatalogWriteStream } from './catalog-write-stream.js';
 import type { LocalCatalog } from './local-catalog.js';
 
-const DEADLINE_MS = 10_000;
-const GLANCE_STATUS_TRAILER = 'glance-status';
-
-type Unary<Request, Response> = (request: Request, metadata: Metadata, options: { deadline: number }, callback: (error: ServiceError | null, response?: Response) => void) => unknown;
-
 /**
- * Catalog writes, made on the controller (the catalog's single writer). Its refusals come back as
- * Glance errors; when it cannot be reached the write answers 503, as the image API promises.
+ * Catalog writes, made on the controller (the catalog's single writer) over the agent's writes
+ * stream. Its refusals come back as Glance errors; when it cannot be reached the write answers
+ * 503, as the image API promises. What it answers goes into the local catalog at once.
  */
 export class CatalogClient {
+  private readonly writes: CatalogWriteStream;
+
   constructor(
-    private readonly client: AgentGatewayClient,
+    client: AgentGatewayClient,
     private readonly catalog: LocalCatalog,
-  ) {}
+  ) {
+    this.writes = new CatalogWriteStream(() => client.CatalogWrites());
+  }
 
   create(bodyJson: string, owner: string | null): Promise<ImageRecord> {
-    return this.call(this.client.CreateImage.bind(this.client) as Unary<object, CatalogImage__Output>, { bodyJson, owner: owner ?? '' });
+    return this.image({ createImage: { bodyJson, owner: owner ?? '' } });
   }
 
   patch(id: string, patchJson: string, contentType: string): Promise<ImageRecord> {
-    return this.call(this.client.PatchImage.bind(this.client) as Unary<object, CatalogImage__Output>, { id, patchJson, contentType });
+    return this.image({ patchImage: { id, patchJson, contentType } });
   }
 
   changeStatus(id: string, action: 'deactivate' | 'reactivate'): Promise<ImageRecord> {
-    return this.call(this.client.ChangeImageStatus.bind(this.client) as Unary<object, CatalogImage__Output>, { id, action });
+    return this.image({ changeImageStatus: { id, action } });
   }
 
   delete(id: string): Promise<ImageRecord> {
-    return this.call(this.client.DeleteImage.bind(this.client) as Unary<object, CatalogImage__Output>, { id });
+    return this.image({ deleteImage: { id } });
   }
 
   beginUpload(id: string): Promise<ImageRecord> {
-    return this.call(this.client.BeginUpload.bind(this.client) as Unary<object, CatalogImage__Output>, { id });
+    return this.image({ beginUpload: { id } });
   }
 
   completeUpload(request: CompleteUploadRequest): Promise<ImageRecord> {
-    return this.call(this.client.CompleteUpload.bind(this.client) as Unary<object, CatalogImage__Output>, request);
+    return this.image({ completeUpload: request });
   }
 
   abortUpload(request: AbortUploadRequest): Promise<ImageRecord> {
-    return this.call(this.client.AbortUpload.bind(this.client) as Unary<object, CatalogImage__Output>, request);
+    return this.image({ abortUpload: request });
   }
 
-  /** Catalogues files found in the repository, in one call: for each, in order, its image or why it was refused. */
+  /** Catalogues files found in the repository, in one write: for each, in order, its image or why it was refused. */
   async registerDiscoveredFiles(files: DiscoveredFile[]): Promise<RegisteredFile[]> {
-    const answer = await unary<RegisteredFiles__Output>(this.client.RegisterDiscoveredFiles.bind(this.client) as Unary<object, RegisteredFiles__Output>, { files });
-    const images = this.catalog.putAll(answer.files.flatMap((file) => (file.image ? [file.image] : [])));
+    const answer = (await this.writes.write({ registerDiscoveredFiles: { files } })).registeredFiles?.files ?? [];
+    const images = this.catalog.putAll(answer.flatMap((file) => (file.image ? [file.image] : [])));
     let next = 0;
-    return answer.files.map((file) => (file.image ? { fileName: file.fileName, image: images[next++]! } : { fileName: file.fileName, refusal: file.refusal || 'refused' }));
+    return answer.map((file) => (file.image ? { fileName: file.fileName, image: images[next++]! } : { fileName: file.fileName, refusal: file.refusal || 'refused' }));
   }
 
-  private async call(method: Unary<object, CatalogImage__Output>, request: object): Promise<ImageRecord> {
-    return this.catalog.put(await unary(method, request));
+  /** Ends the writes stream (the agent is stopping). */
+  close(): void {
+    this.writes.close();
+  }
+
+  private async image(write: CatalogWrite): Promise<ImageRecord> {
+    const reply = await this.writes.write(write);
+    if (!reply.image) throw new Error('the controller answered a write without the image');
+    return this.catalog.put(reply.image);
   }
 }
 
 /** What became of one file found in the repository. */
 export type RegisteredFile = { fileName: string; image: ImageRecord; refusal?: undefined } | { fileName: string; image?: undefined; refusal: string };
-
-function unary<Response>(method: Unary<object, Response>, request: object): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    method(request, new Metadata(), { deadline: Date.now() + DEADLINE_MS }, (error, response) => {
-      if (error || !response) reject(toGlanceError(error));
-      else resolve(response);
-    });
-  });
-}
-
-function toGlanceError(error: ServiceError | null): GlanceError {
-  if (error?.code === status.FAILED_PRECONDITION) {
-    const httpStatus = Number(error.metadata?.get(GLANCE_STATUS_TRAILER)[0] ?? 400);
-    return new GlanceError(httpStatus, error.details);
-  }
-  return new GlanceError(503, `The image catalog is unreachable (${error?.details ?? 'no answer'}); try again later or another host.`);
-}

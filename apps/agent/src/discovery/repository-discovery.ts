@@ -366,15 +366,16 @@ export class RepositoryDiscovery {
     }
     const cached = this.cache!.get(name);
     if (cached && sameIdentity(cached, identity)) return this.report(name, entry, { image: cached });
-    const changing = !entry.observed || !sameIdentity(entry.observed, identity);
-    if (changing) {
+    // Changed since it was last looked at (a file seen for the first time has not been seen changing).
+    const changing = entry.observed !== null && !sameIdentity(entry.observed, identity);
+    if (changing || !entry.observed) {
       entry.observed = identity;
       entry.observedSince = performance.now();
     }
     const stirred = entry.stirred;
     entry.stirred = false;
     const unsettled = entry.observedSince + this.settleMs - performance.now();
-    // Looked at often while it changes; one that holds still is looked at again when it would be settled.
+    // Looked at often while it changes or stirs; one that holds still is looked at again when it would be settled.
     if (unsettled > 0) return this.lookAgainIn(name, entry, changing || stirred ? Math.min(this.pollIntervalMs, unsettled) : unsettled);
     await this.inspect(name, entry, identity);
   }

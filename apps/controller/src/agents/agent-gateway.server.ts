@@ -75,6 +75,7 @@ export class AgentGatewayServer implements OnApplicationBootstrap, BeforeApplica
 
   /** Stops accepting streams before the store closes (the store closes in onApplicationShutdown). */
   async beforeApplicationShutdown(): Promise<void> {
+    this.gateway.endWriteStreams();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.server.forceShutdown();

@@ -1,23 +1,25 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
-import type { AgentGatewayHandlers, AgentMessage__Output, CatalogImage, Hello__Output, ImageStatusReport__Output, RoleStatus__Output } from '@imagelib/proto';
+import { type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall, status } from '@grpc/grpc-js';
+import type { AgentGatewayHandlers, AgentMessage__Output, CatalogWriteReply, CatalogWriteRequest__Output, Hello__Output, RegisteredFiles, ImageStatusReport__Output, RoleStatus__Output } from '@imagelib/proto';
 import { GlanceError } from '@imagelib/glance';
-import { CatalogRepository, type HostImageStatus, HostsRepository, type ImageEntity, type ImageHostStateName, type RoleName } from '@imagelib/store';
+import { CatalogRepository, type HostImageStatus, HostsRepository, type ImageHostStateName, type RoleName } from '@imagelib/store';
 import { CatalogSync } from '../catalog/catalog-sync.service.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { FileReaper } from '../catalog/file-reaper.service.js';
 import { ReplicationPlanner } from '../catalog/replication-planner.service.js';
-import { toCatalogImage } from '../catalog/image-mapping.js';
 import { ImageTokenSigner } from '../image-tokens/image-token-signer.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
 import { toGrpcError } from '../errors/grpc-status.js';
 import { ControllerEvents } from '../events/controller-events.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
-import { type AgentCall, AgentSessions } from './agent-sessions.service.js';
+import { type AgentCall, AgentSessions, endWithStatus } from './agent-sessions.service.js';
+import { type CatalogWrite, CatalogWrites, refusal, refusalStatus } from './catalog-writes.js';
 import { EnrolmentService } from './enrolment.service.js';
 import { VerifiedCertificates } from './verified-certificates.js';
 import { factsFromProto } from './facts-codec.js';
 import { desiredRoles, outcomeFromProto, roleFromProto } from './role-codec.js';
+
+type WritesCall = ServerDuplexStream<CatalogWriteRequest__Output, CatalogWriteReply>;
 
 const IMAGE_HOST_STATES: Partial<Record<string, ImageHostStateName>> = {
   IMAGE_HOST_STATE_OK: 'ok',
@@ -32,6 +34,8 @@ const IMAGE_HOST_STATES: Partial<Record<string, ImageHostStateName>> = {
 export class AgentGateway {
   private readonly logger = new Logger(AgentGateway.name);
   private readonly certificates: VerifiedCertificates;
+  private readonly writes: CatalogWrites;
+  private readonly writeStreams = new Set<WritesCall>();
   /** Host id → the statuses of the parts of a complete report received so far (a stream starts anew with its hello). */
   private readonly completeReportParts = new Map<string, HostImageStatus[]>();
 
@@ -40,7 +44,7 @@ export class AgentGateway {
     private readonly sessions: AgentSessions,
     private readonly hosts: HostsRepository,
     ca: CertificateAuthority,
-    private readonly catalogService: CatalogService,
+    catalogService: CatalogService,
     private readonly catalog: CatalogRepository,
     private readonly catalogSync: CatalogSync,
     private readonly reaper: FileReaper,
@@ -49,6 +53,7 @@ export class AgentGateway {
     private readonly events: ControllerEvents,
   ) {
     this.certificates = new VerifiedCertificates((der, now) => ca.verifyHostCertificate(der, now));
+    this.writes = new CatalogWrites(catalogService);
     sessions.onDisconnect((hostId) => this.completeReportParts.delete(hostId));
   }
 
@@ -68,43 +73,69 @@ export class AgentGateway {
           call.emit('error', grpcError);
         });
       },
-      CreateImage: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.create(call.request.bodyJson, call.request.owner || null)),
-      PatchImage: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.patch(call.request.id, call.request.patchJson, call.request.contentType)),
-      ChangeImageStatus: (call, callback) =>
-        this.catalogCall(call, callback, () => {
-          if (call.request.action === 'deactivate') return this.catalogService.deactivate(call.request.id);
-          if (call.request.action === 'reactivate') return this.catalogService.reactivate(call.request.id);
-          throw new DomainError(ErrorCode.InvalidInput, `unknown image action ${call.request.action}`);
-        }),
-      DeleteImage: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.delete(call.request.id)),
-      BeginUpload: (call, callback) => this.catalogCall(call, callback, (hostId) => this.catalogService.beginUpload(call.request.id, hostId)),
-      CompleteUpload: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.completeUpload(call.request)),
-      AbortUpload: (call, callback) => this.catalogCall(call, callback, () => this.catalogService.abortUpload(call.request)),
+      CreateImage: (call, callback) => this.unaryWrite(call, callback, { write: 'createImage', createImage: call.request }),
+      PatchImage: (call, callback) => this.unaryWrite(call, callback, { write: 'patchImage', patchImage: call.request }),
+      ChangeImageStatus: (call, callback) => this.unaryWrite(call, callback, { write: 'changeImageStatus', changeImageStatus: call.request }),
+      DeleteImage: (call, callback) => this.unaryWrite(call, callback, { write: 'deleteImage', deleteImage: call.request }),
+      BeginUpload: (call, callback) => this.unaryWrite(call, callback, { write: 'beginUpload', beginUpload: call.request }),
+      CompleteUpload: (call, callback) => this.unaryWrite(call, callback, { write: 'completeUpload', completeUpload: call.request }),
+      AbortUpload: (call, callback) => this.unaryWrite(call, callback, { write: 'abortUpload', abortUpload: call.request }),
       RegisterDiscoveredFile: (call, callback) =>
-        this.catalogCall(call, callback, async (hostId) => {
-          const [outcome] = await this.catalogService.registerDiscoveredFiles([call.request], hostId);
-          if (!outcome?.image) throw GlanceError.badRequest(outcome?.refusal ?? 'invalid file name');
-          return outcome.image;
-        }),
-      RegisterDiscoveredFiles: (call, callback) => {
-        this.authenticate(call)
-          .then((hostId) => this.catalogService.registerDiscoveredFiles(call.request.files, hostId))
-          .then(
-            (outcomes) => callback(null, { files: outcomes.map((outcome) => (outcome.image ? { fileName: outcome.fileName, image: toCatalogImage(outcome.image) } : outcome)) }),
-            (error: unknown) => callback(toGrpcError(error)),
-          );
+        this.unaryWrite<RegisteredFiles>(call, (error, registered) => {
+          const [file] = registered?.files ?? [];
+          if (error || file?.image) return callback(error, file?.image ?? undefined);
+          callback(toGrpcError(GlanceError.badRequest(file?.refusal || 'invalid file name')));
+        }, { write: 'registerDiscoveredFiles', registerDiscoveredFiles: { files: [call.request] } }),
+      RegisterDiscoveredFiles: (call, callback) => this.unaryWrite(call, callback, { write: 'registerDiscoveredFiles', registerDiscoveredFiles: call.request }),
+      CatalogWrites: (call) => {
+        this.acceptWrites(call).catch((error: unknown) => {
+          const grpcError = toGrpcError(error);
+          this.logger.warn(`refused a writes stream from ${call.getPeer()}: ${grpcError.details}`);
+          call.emit('error', grpcError);
+        });
       },
     };
   }
 
-  /** A catalog write from a host: authenticated by its credential like the stream, answered with the image. */
-  private catalogCall<Request>(call: ServerUnaryCall<Request, CatalogImage>, callback: sendUnaryData<CatalogImage>, write: (hostId: string) => Promise<ImageEntity>): void {
+  /** Ends the writes streams (the controller is stopping): the agents' writes in flight answer 503. */
+  endWriteStreams(): void {
+    for (const call of this.writeStreams) endWithStatus(call, status.UNAVAILABLE, 'controller shutting down');
+    this.writeStreams.clear();
+  }
+
+  /** A catalog write from a host as a unary call: authenticated by its credential like the stream, answered with its outcome. */
+  private unaryWrite<Response>(call: Pick<ServerUnaryCall<unknown, unknown>, 'getAuthContext'>, callback: sendUnaryData<Response>, write: CatalogWrite): void {
     this.authenticate(call)
-      .then(write)
+      .then((hostId) => this.writes.apply(hostId, write))
       .then(
-        (image) => callback(null, toCatalogImage(image)),
+        (outcome) => ('error' in outcome ? callback(refusalStatus(outcome.error!)) : callback(null, ('image' in outcome ? outcome.image : outcome.registeredFiles) as Response)),
         (error: unknown) => callback(toGrpcError(error)),
       );
+  }
+
+  /**
+   * The writes stream of a host: each request is applied as it comes (concurrently, like unary
+   * calls) and answered with its id. The credential is checked when the stream opens and again for
+   * every request, so a revoked host's writes are refused at once.
+   */
+  private async acceptWrites(call: WritesCall): Promise<void> {
+    const fingerprint = this.certificates.fingerprint(call.getAuthContext().sslPeerCertificate?.raw, new Date());
+    await this.trustedHost(fingerprint);
+    this.writeStreams.add(call);
+    const forget = () => this.writeStreams.delete(call);
+    call.on('data', (request: CatalogWriteRequest__Output) => {
+      void this.trustedHost(fingerprint)
+        .then((hostId) => this.writes.apply(hostId, request), refusal)
+        .then((outcome) => {
+          if (!call.cancelled && !call.destroyed) call.write({ id: request.id, ...outcome });
+        });
+    });
+    call.on('end', () => {
+      forget();
+      call.end();
+    });
+    call.on('error', forget);
+    call.on('cancelled', forget);
   }
 
   /** Sends the host its complete desired state, if it is connected. */
@@ -137,8 +168,11 @@ export class AgentGateway {
     call.write({ welcome: { hostId, heartbeatIntervalMs: this.sessions.heartbeatIntervalMs, imageTokenPublicKeyPem: this.imageTokens.publicKeyPem } });
   }
 
-  private async authenticate(call: Pick<AgentCall, 'getAuthContext'>): Promise<string> {
-    const fingerprint = this.certificates.fingerprint(call.getAuthContext().sslPeerCertificate?.raw, new Date());
+  private authenticate(call: Pick<AgentCall, 'getAuthContext'>): Promise<string> {
+    return this.trustedHost(this.certificates.fingerprint(call.getAuthContext().sslPeerCertificate?.raw, new Date()));
+  }
+
+  private async trustedHost(fingerprint: string): Promise<string> {
     const hostId = await this.hosts.trustedHostOf(fingerprint);
     if (!hostId) throw new DomainError(ErrorCode.Unauthenticated, 'the host credential has been revoked or is unknown');
     return hostId;

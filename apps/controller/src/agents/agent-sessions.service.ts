@@ -173,7 +173,8 @@ export class AgentSessions implements BeforeApplicationShutdown {
   }
 }
 
-function endWithStatus(call: AgentCall, code: status, details: string): void {
+/** Ends a server stream with a status, unless it has ended already. */
+export function endWithStatus(call: Pick<AgentCall, 'destroyed' | 'cancelled' | 'emit'>, code: status, details: string): void {
   if (call.destroyed || call.cancelled) return;
   call.emit('error', { code, details });
 }

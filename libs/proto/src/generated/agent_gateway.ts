@@ -7,6 +7,9 @@ import type { AgentMessage as _imagelib_v1_AgentMessage, AgentMessage__Output as
 import type { CatalogAck as _imagelib_v1_CatalogAck, CatalogAck__Output as _imagelib_v1_CatalogAck__Output } from './imagelib/v1/CatalogAck.js';
 import type { CatalogImage as _imagelib_v1_CatalogImage, CatalogImage__Output as _imagelib_v1_CatalogImage__Output } from './imagelib/v1/CatalogImage.js';
 import type { CatalogUpdate as _imagelib_v1_CatalogUpdate, CatalogUpdate__Output as _imagelib_v1_CatalogUpdate__Output } from './imagelib/v1/CatalogUpdate.js';
+import type { CatalogWriteError as _imagelib_v1_CatalogWriteError, CatalogWriteError__Output as _imagelib_v1_CatalogWriteError__Output } from './imagelib/v1/CatalogWriteError.js';
+import type { CatalogWriteReply as _imagelib_v1_CatalogWriteReply, CatalogWriteReply__Output as _imagelib_v1_CatalogWriteReply__Output } from './imagelib/v1/CatalogWriteReply.js';
+import type { CatalogWriteRequest as _imagelib_v1_CatalogWriteRequest, CatalogWriteRequest__Output as _imagelib_v1_CatalogWriteRequest__Output } from './imagelib/v1/CatalogWriteRequest.js';
 import type { ChangeImageStatusRequest as _imagelib_v1_ChangeImageStatusRequest, ChangeImageStatusRequest__Output as _imagelib_v1_ChangeImageStatusRequest__Output } from './imagelib/v1/ChangeImageStatusRequest.js';
 import type { CompleteUploadRequest as _imagelib_v1_CompleteUploadRequest, CompleteUploadRequest__Output as _imagelib_v1_CompleteUploadRequest__Output } from './imagelib/v1/CompleteUploadRequest.js';
 import type { ControllerMessage as _imagelib_v1_ControllerMessage, ControllerMessage__Output as _imagelib_v1_ControllerMessage__Output } from './imagelib/v1/ControllerMessage.js';
@@ -58,6 +61,9 @@ export interface ProtoGrpcType {
       CatalogAck: MessageTypeDefinition<_imagelib_v1_CatalogAck, _imagelib_v1_CatalogAck__Output>
       CatalogImage: MessageTypeDefinition<_imagelib_v1_CatalogImage, _imagelib_v1_CatalogImage__Output>
       CatalogUpdate: MessageTypeDefinition<_imagelib_v1_CatalogUpdate, _imagelib_v1_CatalogUpdate__Output>
+      CatalogWriteError: MessageTypeDefinition<_imagelib_v1_CatalogWriteError, _imagelib_v1_CatalogWriteError__Output>
+      CatalogWriteReply: MessageTypeDefinition<_imagelib_v1_CatalogWriteReply, _imagelib_v1_CatalogWriteReply__Output>
+      CatalogWriteRequest: MessageTypeDefinition<_imagelib_v1_CatalogWriteRequest, _imagelib_v1_CatalogWriteRequest__Output>
       ChangeImageStatusRequest: MessageTypeDefinition<_imagelib_v1_ChangeImageStatusRequest, _imagelib_v1_ChangeImageStatusRequest__Output>
       CompleteUploadRequest: MessageTypeDefinition<_imagelib_v1_CompleteUploadRequest, _imagelib_v1_CompleteUploadRequest__Output>
       ControllerMessage: MessageTypeDefinition<_imagelib_v1_ControllerMessage, _imagelib_v1_ControllerMessage__Output>

@@ -5,6 +5,8 @@ import type { MethodDefinition } from '@grpc/proto-loader'
 import type { AbortUploadRequest as _imagelib_v1_AbortUploadRequest, AbortUploadRequest__Output as _imagelib_v1_AbortUploadRequest__Output } from '../../imagelib/v1/AbortUploadRequest.js';
 import type { AgentMessage as _imagelib_v1_AgentMessage, AgentMessage__Output as _imagelib_v1_AgentMessage__Output } from '../../imagelib/v1/AgentMessage.js';
 import type { CatalogImage as _imagelib_v1_CatalogImage, CatalogImage__Output as _imagelib_v1_CatalogImage__Output } from '../../imagelib/v1/CatalogImage.js';
+import type { CatalogWriteReply as _imagelib_v1_CatalogWriteReply, CatalogWriteReply__Output as _imagelib_v1_CatalogWriteReply__Output } from '../../imagelib/v1/CatalogWriteReply.js';
+import type { CatalogWriteRequest as _imagelib_v1_CatalogWriteRequest, CatalogWriteRequest__Output as _imagelib_v1_CatalogWriteRequest__Output } from '../../imagelib/v1/CatalogWriteRequest.js';
 import type { ChangeImageStatusRequest as _imagelib_v1_ChangeImageStatusRequest, ChangeImageStatusRequest__Output as _imagelib_v1_ChangeImageStatusRequest__Output } from '../../imagelib/v1/ChangeImageStatusRequest.js';
 import type { CompleteUploadRequest as _imagelib_v1_CompleteUploadRequest, CompleteUploadRequest__Output as _imagelib_v1_CompleteUploadRequest__Output } from '../../imagelib/v1/CompleteUploadRequest.js';
 import type { ControllerMessage as _imagelib_v1_ControllerMessage, ControllerMessage__Output as _imagelib_v1_ControllerMessage__Output } from '../../imagelib/v1/ControllerMessage.js';
@@ -45,6 +47,21 @@ export interface AgentGatewayClient extends grpc.Client {
   beginUpload(argument: _imagelib_v1_ImageRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_imagelib_v1_CatalogImage__Output>): grpc.ClientUnaryCall;
   beginUpload(argument: _imagelib_v1_ImageRef, options: grpc.CallOptions, callback: grpc.requestCallback<_imagelib_v1_CatalogImage__Output>): grpc.ClientUnaryCall;
   beginUpload(argument: _imagelib_v1_ImageRef, callback: grpc.requestCallback<_imagelib_v1_CatalogImage__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The same writes over one long-lived stream per agent, without a call's setup for each: every
+   * request carries an id that its reply repeats; replies come in any order. The host's credential
+   * is checked for every request.
+   */
+  CatalogWrites(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_imagelib_v1_CatalogWriteRequest, _imagelib_v1_CatalogWriteReply__Output>;
+  CatalogWrites(options?: grpc.CallOptions): grpc.ClientDuplexStream<_imagelib_v1_CatalogWriteRequest, _imagelib_v1_CatalogWriteReply__Output>;
+  /**
+   * The same writes over one long-lived stream per agent, without a call's setup for each: every
+   * request carries an id that its reply repeats; replies come in any order. The host's credential
+   * is checked for every request.
+   */
+  catalogWrites(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_imagelib_v1_CatalogWriteRequest, _imagelib_v1_CatalogWriteReply__Output>;
+  catalogWrites(options?: grpc.CallOptions): grpc.ClientDuplexStream<_imagelib_v1_CatalogWriteRequest, _imagelib_v1_CatalogWriteReply__Output>;
   
   ChangeImageStatus(argument: _imagelib_v1_ChangeImageStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_imagelib_v1_CatalogImage__Output>): grpc.ClientUnaryCall;
   ChangeImageStatus(argument: _imagelib_v1_ChangeImageStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_imagelib_v1_CatalogImage__Output>): grpc.ClientUnaryCall;
@@ -175,6 +192,13 @@ export interface AgentGatewayHandlers extends grpc.UntypedServiceImplementation 
    */
   BeginUpload: grpc.handleUnaryCall<_imagelib_v1_ImageRef__Output, _imagelib_v1_CatalogImage>;
   
+  /**
+   * The same writes over one long-lived stream per agent, without a call's setup for each: every
+   * request carries an id that its reply repeats; replies come in any order. The host's credential
+   * is checked for every request.
+   */
+  CatalogWrites: grpc.handleBidiStreamingCall<_imagelib_v1_CatalogWriteRequest__Output, _imagelib_v1_CatalogWriteReply>;
+  
   ChangeImageStatus: grpc.handleUnaryCall<_imagelib_v1_ChangeImageStatusRequest__Output, _imagelib_v1_CatalogImage>;
   
   CompleteUpload: grpc.handleUnaryCall<_imagelib_v1_CompleteUploadRequest__Output, _imagelib_v1_CatalogImage>;
@@ -217,6 +241,7 @@ export interface AgentGatewayHandlers extends grpc.UntypedServiceImplementation 
 export interface AgentGatewayDefinition extends grpc.ServiceDefinition {
   AbortUpload: MethodDefinition<_imagelib_v1_AbortUploadRequest, _imagelib_v1_CatalogImage, _imagelib_v1_AbortUploadRequest__Output, _imagelib_v1_CatalogImage__Output>
   BeginUpload: MethodDefinition<_imagelib_v1_ImageRef, _imagelib_v1_CatalogImage, _imagelib_v1_ImageRef__Output, _imagelib_v1_CatalogImage__Output>
+  CatalogWrites: MethodDefinition<_imagelib_v1_CatalogWriteRequest, _imagelib_v1_CatalogWriteReply, _imagelib_v1_CatalogWriteRequest__Output, _imagelib_v1_CatalogWriteReply__Output>
   ChangeImageStatus: MethodDefinition<_imagelib_v1_ChangeImageStatusRequest, _imagelib_v1_CatalogImage, _imagelib_v1_ChangeImageStatusRequest__Output, _imagelib_v1_CatalogImage__Output>
   CompleteUpload: MethodDefinition<_imagelib_v1_CompleteUploadRequest, _imagelib_v1_CatalogImage, _imagelib_v1_CompleteUploadRequest__Output, _imagelib_v1_CatalogImage__Output>
   Connect: MethodDefinition<_imagelib_v1_AgentMessage, _imagelib_v1_ControllerMessage, _imagelib_v1_AgentMessage__Output, _imagelib_v1_ControllerMessage__Output>
