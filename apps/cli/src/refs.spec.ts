@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { CliError } from './errors.js';
 import { collectProperty, integerIn, waitSeconds } from './option-parsers.js';
-import { findByIdOrName } from './refs.js';
+import type { ImageView } from './api-types.js';
+import { findByIdOrName, findImage } from './refs.js';
 
 const items = [
   { id: 'a1', name: 'cirros' },
@@ -20,6 +21,18 @@ describe('findByIdOrName', () => {
     expect(() => find('ubuntu')).toThrow(new CliError(2, '2 images are named "ubuntu" (b2, c3): give the id'));
     expect(() => find('debian')).toThrow(new CliError(3, 'no image has the id or name "debian" (images: cirros, ubuntu, ubuntu)'));
     expect(() => findByIdOrName([], 'x', 'host', () => ({ id: '', name: '' }))).toThrow(new CliError(3, 'no host has the id or name "x" (there are no hosts)'));
+  });
+});
+
+describe('findImage', () => {
+  it('does not find a deleted image that is still listed while hosts remove its files', () => {
+    const images = [
+      { id: 'd4', name: 'gone', status: 'deleted' },
+      { id: 'e5', name: 'kept', status: 'active' },
+    ] as ImageView[];
+    expect(findImage(images, 'kept').id).toBe('e5');
+    expect(() => findImage(images, 'gone')).toThrow(new CliError(3, 'no image has the id or name "gone" (images: kept)'));
+    expect(() => findImage(images, 'd4')).toThrow(CliError);
   });
 });
 

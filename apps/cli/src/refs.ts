@@ -28,6 +28,7 @@ export function findHost(hosts: readonly HostView[], ref: string): HostView {
   return findByIdOrName(hosts, ref, 'host', (host) => ({ id: host.id, name: host.hostname }));
 }
 
+/** A live image: a deleted one (listed while hosts still remove its files) is not there to show, fetch or delete. */
 export function findImage(images: readonly ImageView[], ref: string): ImageView {
-  return findByIdOrName(images, ref, 'image', (image) => image);
+  return findByIdOrName(images.filter((image) => image.status !== 'deleted'), ref, 'image', (image) => image);
 }
