@@ -91,7 +91,7 @@ describe('abuse: authentication and authorization', () => {
   afterAll(async () => {
     await agent?.kill('SIGTERM');
     await Promise.all([controller?.kill('SIGTERM'), foreign.kill('SIGTERM')]);
-    console.log(`abuse-auth figures: ${JSON.stringify(tried)}`);
+    console.log(`abuse-auth figures: ${JSON.stringify({ ...tried, secretsSearched: secrets.length })}`);
   });
 
   const rest = async (method: string, path: string, authorization: string | null, body?: unknown) => {

@@ -168,7 +168,8 @@ export class AgentGateway {
     call.write({ welcome: { hostId, heartbeatIntervalMs: this.sessions.heartbeatIntervalMs, imageTokenPublicKeyPem: this.imageTokens.publicKeyPem } });
   }
 
-  private authenticate(call: Pick<AgentCall, 'getAuthContext'>): Promise<string> {
+  /** Async, so that a missing or bad certificate rejects (→ UNAUTHENTICATED) rather than throwing out of a handler (→ UNKNOWN). */
+  private async authenticate(call: Pick<AgentCall, 'getAuthContext'>): Promise<string> {
     return this.trustedHost(this.certificates.fingerprint(call.getAuthContext().sslPeerCertificate?.raw, new Date()));
   }
 
