@@ -194,6 +194,20 @@ describe('abuse: fuzzed input and slow clients', () => {
       client.close();
     });
 
+    it('gRPC catalog writes stream: every random write answered under its id, never with INTERNAL or UNKNOWN', async () => {
+      const credential = JSON.parse(readFileSync(join(agent.stateDir, 'credential.json'), 'utf8')) as { privateKeyPem: string; certificatePem: string };
+      const client = gatewayClient(controller.grpcAddress, controller.caPem, { keyPem: credential.privateKeyPem, certPem: credential.certificatePem });
+      const method = gatewayMethods().find((m) => m.name === 'CatalogWrites')!;
+      const writes = new WriteStream(client, method);
+      const messages = new ProtoArbitraries([...imageIds, 'deactivate', 'reactivate', PATCH_TYPE, '{"name":"x"}']);
+      await fuzz('grpcWrites', controller.child!.pid!, fuzzRuns(300), fc.array(messages.message('CatalogWriteRequest'), { minLength: 1, maxLength: 8 }), async (requests) => {
+        const replies = await writes.send(requests);
+        expect({ requests, failures: replies.filter((reply) => reply === null || [status.INTERNAL, status.UNKNOWN].includes(reply.error?.code ?? 0)) }).toEqual({ requests, failures: [] });
+      });
+      writes.close();
+      client.close();
+    });
+
     it('gRPC stream: random agent messages never break the controller, and the stream keeps answering heartbeats', async () => {
       // A host has one stream at a time: the cases take turns among a few hosts, each waiting until its previous stream is seen closed.
       const enrolling = gatewayClient(controller.grpcAddress, controller.caPem);
@@ -264,6 +278,44 @@ describe('abuse: fuzzed input and slow clients', () => {
     });
   });
 });
+
+type WriteReply = { id: number; error?: { code?: number; message?: string } };
+
+/** One CatalogWrites stream: each request gets a fresh id; `send` resolves with the replies in order (null for one not answered within 10 s). */
+class WriteStream {
+  private readonly call;
+  private readonly waiting = new Map<number, (reply: WriteReply | null) => void>();
+  private nextId = 1;
+
+  constructor(client: AgentGatewayClient, method: ReturnType<typeof gatewayMethods>[number]) {
+    this.call = client.makeBidiStreamRequest(method.path, method.serialize, method.deserialize as (bytes: Buffer) => WriteReply);
+    this.call.on('data', (reply: WriteReply) => this.waiting.get(Number(reply.id))?.(reply));
+    this.call.on('error', () => {
+      for (const resolve of this.waiting.values()) resolve(null);
+    });
+  }
+
+  send(requests: Record<string, unknown>[]): Promise<(WriteReply | null)[]> {
+    return Promise.all(
+      requests.map((request) => {
+        const id = this.nextId++;
+        return new Promise<WriteReply | null>((resolve) => {
+          const timer = setTimeout(() => resolve(null), ANSWER_WITHIN_MS);
+          this.waiting.set(id, (reply) => {
+            clearTimeout(timer);
+            this.waiting.delete(id);
+            resolve(reply);
+          });
+          this.call.write({ ...request, id });
+        });
+      }),
+    );
+  }
+
+  close(): void {
+    this.call.cancel();
+  }
+}
 
 /** Opens a stream, sends the messages and a heartbeat, and says whether the welcome and the heartbeat's ack came back. */
 function streamAnswers(client: AgentGatewayClient, sequence: Record<string, unknown>[]): Promise<{ welcomed: boolean; acknowledged: boolean; error: string | null }> {
