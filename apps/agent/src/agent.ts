@@ -53,6 +53,7 @@ export class Agent {
           writes,
           auth,
           send,
+          connected: () => this.link?.connected ?? false,
           onRepositoryChange: () => this.link?.sendFacts(),
           maxUploadBytes: this.config.maxUploadBytes,
           hashing,

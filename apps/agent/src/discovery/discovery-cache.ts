@@ -60,6 +60,7 @@ export class DiscoveryCache {
   }
 
   set(name: string, entry: CachedImage): void {
+    if (this.entries.get(name) === entry) return;
     this.entries.set(name, entry);
     this.save();
   }

@@ -338,4 +338,19 @@ describe('RepositoryDiscovery', () => {
     await discovery.close();
     expect(closed.count).toBe(1);
   });
+
+  it('finds files whose events were lost within a second of any activity, long before the periodic rescan', async () => {
+    let announce: (name: string) => void = () => undefined;
+    const lossyWatcher: WatchDirectory = async (_directory, handlers) => {
+      announce = (name) => handlers.onEntry(name);
+      return async () => undefined;
+    };
+    const { discovery, discovered } = discover({ watch: lossyWatcher, rescanIntervalMs: 600_000 });
+    await discovery.start();
+    await writeFile(join(repository, 'announced.img'), 'announced');
+    await writeFile(join(repository, 'lost-event.img'), 'its event was dropped');
+    announce('announced.img');
+    await waitFor('the file whose event was lost', () => discovered('lost-event.img').length > 0);
+    expect(discovered('announced.img')).toHaveLength(1);
+  });
 });

@@ -7,7 +7,7 @@ import { type CachedImage, DiscoveryCache } from './discovery-cache.js';
 import { type FileIdentity, identityOf, nonRegularRefusal, sameIdentity } from './file-identity.js';
 import { isTemporaryName, nameRefusal } from './file-names.js';
 import { FileRefusedError, type HashFile, inspectFile } from './inspect-file.js';
-import { type WatchDirectory, watchWithChokidar } from './watch-directory.js';
+import { type WatchDirectory, watchDirectoryEntries } from './watch-directory.js';
 
 export interface DiscoveredImage extends CachedImage {
   fileName: string;
@@ -57,6 +57,8 @@ export interface RepositoryDiscoveryOptions {
 type Report = { image: CachedImage } | { refusal: string };
 
 const LOOKS_AT_ONCE = 16;
+/** After activity in the directory, its names are listed (no stat) this long later, in case events were lost. */
+const LIST_AFTER_ACTIVITY_MS = 1000;
 
 /** Files up to this size are read under the small-file limit. */
 export const SMALL_FILE_BYTES = 16 * 1024 * 1024;
@@ -80,7 +82,7 @@ interface TrackedEntry {
 /**
  * Finds the image files dropped into the repository directory (flat: only its own entries) and
  * reports each complete regular file with its format and hashes, and each entry it will not serve
- * with a reason. chokidar's events are only hints: every decision comes from lstat. A file is
+ * with a reason. The watcher's events are only hints: every decision comes from lstat. A file is
  * read once its identity has held still for settleMs, through a descriptor that cannot follow a
  * symlink and that is checked to be the inode that settled, and it is checked again after hashing.
  * Any change of a reported file withdraws it (onRemoved) before it is hashed again.
@@ -106,6 +108,8 @@ export class RepositoryDiscovery {
   private lastScan = 0;
   private checking: Promise<void> | null = null;
   private checkTimer: NodeJS.Timeout | null = null;
+  /** The listing of the directory's names that follows activity (events can be lost). */
+  private listingTimer: NodeJS.Timeout | null = null;
   /** What start() waits for: the entries of the first scan (null until it ran) to be reported or gone. */
   private initialScan: { waiting: Set<string> | null; done: () => void } | null = null;
   private readonly evaluations = new Set<Promise<void>>();
@@ -122,7 +126,7 @@ export class RepositoryDiscovery {
     this.rescanIntervalMs = options.rescanIntervalMs ?? 60_000;
     this.limit = new ConcurrencyLimit(options.concurrency ?? 2);
     this.smallFileLimit = new ConcurrencyLimit(options.smallFileConcurrency ?? 16);
-    this.watch = options.watch ?? watchWithChokidar;
+    this.watch = options.watch ?? watchDirectoryEntries;
   }
 
   /**
@@ -144,6 +148,7 @@ export class RepositoryDiscovery {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.checkTimer ?? undefined);
+    clearTimeout(this.listingTimer ?? undefined);
     await this.checking;
     const directory = this.directory;
     this.directory = null;
@@ -235,6 +240,27 @@ export class RepositoryDiscovery {
     }
   }
 
+  /**
+   * After activity, at most once per LIST_AFTER_ACTIVITY_MS: the directory's names (no stat) against
+   * the entries known, so that names whose events the kernel dropped (its queue overflows under a
+   * burst) are looked at within a second, not at the next rescan.
+   */
+  private listSoon(): void {
+    this.listingTimer ??= setTimeout(() => {
+      void this.lookAtUnknownNames().finally(() => (this.listingTimer = null));
+    }, LIST_AFTER_ACTIVITY_MS);
+  }
+
+  private async lookAtUnknownNames(): Promise<void> {
+    if (this.closed || !this.directory) return;
+    const names = await readdir(this.repositoryPath).catch(() => null);
+    // An unlistable directory is the repository check's to report.
+    if (!names || !this.directory) return;
+    const listed = new Set(names.filter((name) => !this.skipped(name)));
+    for (const name of listed) if (!this.entries.has(name)) this.evaluateSoon(name);
+    for (const name of this.entries.keys()) if (!listed.has(name)) this.evaluateSoon(name);
+  }
+
   private async rescan(): Promise<void> {
     try {
       this.track(await readdir(this.repositoryPath));
@@ -295,6 +321,7 @@ export class RepositoryDiscovery {
       this.earlyNames?.add(name);
       return;
     }
+    this.listSoon();
     const entry = this.entries.get(name);
     if (entry?.inspection) void this.abortIfChanged(name, entry.inspection);
     // A settling file is looked at on its timer anyway, and often while it stirs: a file being copied sends events by the thousand.

@@ -1,4 +1,4 @@
-import { watch } from 'chokidar';
+import { watch } from 'node:fs';
 import { isTemporaryName } from './file-names.js';
 
 export interface DirectoryWatchHandlers {
@@ -14,27 +14,19 @@ export interface DirectoryWatchHandlers {
  */
 export type WatchDirectory = (directory: string, handlers: DirectoryWatchHandlers) => Promise<() => Promise<void>>;
 
-export const watchWithChokidar: WatchDirectory = async (directory, handlers) => {
-  // chokidar watches the directory only: every entry is "ignored", so it neither stats nor watches
-  // each file (ten thousand files would be ten thousand watches). The raw events of the directory's
-  // watch name every entry that changed (chokidar's own events even miss some: a symlink replaced
-  // by a regular file); temporary names (an upload being written) are left out.
-  const watcher = watch(directory, { depth: 0, followSymlinks: false, ignoreInitial: true, persistent: true, atomic: false, ignored: (path: string) => path !== directory });
-  watcher.on('all', (event, path) => {
-    if (path === directory && event === 'unlinkDir') handlers.onTrouble('the watched directory was removed');
+/**
+ * One watch on the directory itself (inotify on Linux): every event names the entry it is about,
+ * which is all discovery needs, since it decides from lstat. No listing and no stat of the entries
+ * (a watcher library reads and stats the whole directory when it starts and again on every
+ * event: ten thousand stats each time). The kernel drops events when its queue overflows, so the
+ * caller lists the directory now and then as well. Temporary names (an upload being written) are
+ * left out.
+ */
+export const watchDirectoryEntries: WatchDirectory = async (directory, handlers) => {
+  const watcher = watch(directory, { persistent: true, recursive: false, encoding: 'utf8' });
+  watcher.on('change', (_event, name) => {
+    if (typeof name === 'string' && name !== '' && !name.includes('/') && !isTemporaryName(name)) handlers.onEntry(name);
   });
-  watcher.on('raw', (_event, name, details) => {
-    if ((details as { watchedPath?: string }).watchedPath === directory && name && !name.includes('/') && !isTemporaryName(name)) handlers.onEntry(name);
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      watcher.once('ready', resolve);
-      watcher.once('error', reject);
-    });
-  } catch (error) {
-    await watcher.close();
-    throw error;
-  }
-  watcher.on('error', (error) => handlers.onTrouble(`watch error: ${(error as Error).message}`));
-  return () => watcher.close();
+  watcher.on('error', (error) => handlers.onTrouble(`watch error: ${error.message}`));
+  return async () => watcher.close();
 };

@@ -26,6 +26,8 @@ const DRAIN_TIMEOUT_MS = 10_000;
 const SAFETY_RECHECK_MS = 10_000;
 /** How often the repository's usability (a required mount, its presence) is checked: a flap is seen within this. */
 const MOUNT_CHECK_MS = 2000;
+/** After a restart, discovery's first scan waits for the link to the controller at most this long. */
+const FIRST_SCAN_WAIT_MS = 3000;
 /** Watcher hints arrive by the thousand while a file is copied: they are gathered for this long. */
 const ACTIVITY_BATCH_MS = 300;
 
@@ -38,6 +40,8 @@ export interface ImageLibraryDeps {
   writes: CatalogClient;
   auth: RequestAuth;
   send: (message: AgentMessage) => boolean;
+  /** Whether the link to the controller is up: when it is not, it asks for the complete picture once it is. */
+  connected: () => boolean;
   /** The repository became usable or unusable: its facts changed. */
   onRepositoryChange: () => void;
   maxUploadBytes: number;
@@ -58,6 +62,8 @@ export interface ImageLibraryDeps {
 /** The image-library role running on this host: repository, image service and image statuses. */
 export class ImageLibrary {
   private unusable = '';
+  /** Starts discovery's first scan, once. */
+  private startDiscovery: () => void = () => undefined;
 
   private constructor(
     readonly repositoryPath: string,
@@ -192,10 +198,23 @@ export class ImageLibrary {
       () => activityTimer && clearTimeout(activityTimer),
     ]);
     library.unusable = problemAtStart;
-    void reporter.reportAll();
-    scrubber.start();
     // The first scan of a large repository takes its hashing time; the service answers meanwhile.
-    discovery.start().catch((error: unknown) => deps.log.error({ err: error }, 'repository discovery failed to start'));
+    let firstScanTimer: NodeJS.Timeout | null = null;
+    library.startDiscovery = () => {
+      library!.startDiscovery = () => undefined;
+      if (firstScanTimer) clearTimeout(firstScanTimer);
+      discovery.start().catch((error: unknown) => deps.log.error({ err: error }, 'repository discovery failed to start'));
+    };
+    scrubber.start();
+    if (deps.connected()) {
+      void reporter.reportAll();
+      library.startDiscovery();
+    } else {
+      // A restart: the link asks for the complete picture once connected, and the first scan starts
+      // then (or after FIRST_SCAN_WAIT_MS), so that neither delays the host's return to the controller.
+      firstScanTimer = setTimeout(() => library?.startDiscovery(), FIRST_SCAN_WAIT_MS);
+      library.cleanups.push(() => firstScanTimer && clearTimeout(firstScanTimer));
+    }
     return library;
   }
 
@@ -204,8 +223,9 @@ export class ImageLibrary {
     return this.unusable;
   }
 
-  /** After (re)connecting: the controller gets the complete picture. */
+  /** After (re)connecting: the controller gets the complete picture (and a first scan waiting for the link starts). */
   reportAll(): Promise<void> {
+    this.startDiscovery();
     return this.reporter.reportAll();
   }
 
@@ -234,6 +254,7 @@ export class ImageLibrary {
   }
 
   async stop(): Promise<void> {
+    this.startDiscovery = () => undefined;
     for (const cleanup of this.cleanups) cleanup();
     this.replicator.stop();
     await this.discovery.close();
