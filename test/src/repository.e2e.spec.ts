@@ -173,7 +173,8 @@ describe('a repository watched by an unprivileged agent', () => {
     expect(drained).toMatchObject({ status: 202, body: { state: 'removing' } });
     const { body } = await controller.request<{ catalog: { endpoints: { hostname: string; healthy: boolean }[] }[] }>('GET', '/api/v1/endpoints');
     expect(body.catalog[0]?.endpoints ?? []).not.toContainEqual(expect.objectContaining({ hostname: 'watcher', healthy: true }));
-    await waitFor('the role gone and the service stopped', async () => (await controller.host(hostId)).roles.length === 0);
+    // A drain lets requests in flight finish for up to 10 s before the service stops.
+    await waitFor('the role gone and the service stopped', async () => (await controller.host(hostId)).roles.length === 0, 30_000);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 });
