@@ -1,6 +1,5 @@
 import { In, Not, type EntityManager } from 'typeorm';
 import type { Store } from '../data-source.js';
-import { CatalogStateEntity } from '../entities/catalog-state.entity.js';
 import { ImageHostStatusEntity, type ImageHostStateName } from '../entities/image-host-status.entity.js';
 import { ImageEntity } from '../entities/image.entity.js';
 
@@ -39,8 +38,8 @@ export interface HostImageStatus {
 export class CatalogRepository {
   constructor(private readonly store: Store) {}
 
-  async revision(): Promise<number> {
-    return (await this.store.dataSource.getRepository(CatalogStateEntity).findOneByOrFail({ id: 1 })).revision;
+  revision(): Promise<number> {
+    return currentRevision(this.store.dataSource.manager);
   }
 
   /** Whether an image (live or deleted) has this id. */
@@ -48,8 +47,8 @@ export class CatalogRepository {
     return ((await this.store.dataSource.query('SELECT 1 FROM "images" WHERE "id" = ?', [id])) as unknown[]).length > 0;
   }
 
-  findById(id: string): Promise<ImageEntity | null> {
-    return this.store.dataSource.getRepository(ImageEntity).findOneBy({ id });
+  async findById(id: string): Promise<ImageEntity | null> {
+    return (await selectImages(this.store.dataSource.manager, '"id" = ?', [id]))[0] ?? null;
   }
 
   /** Live images (not deleted), oldest first. */
@@ -65,7 +64,7 @@ export class CatalogRepository {
   /** What a host at `since` needs: the catalog's revision and the images changed after `since`, deleted ones included, in revision order. */
   async changesSince(since: number): Promise<CatalogChanges> {
     return this.store.write(async (manager) => {
-      const revision = (await manager.findOneByOrFail(CatalogStateEntity, { id: 1 })).revision;
+      const revision = await currentRevision(manager);
       return { revision, changed: await selectImages(manager, '"revision" > ? ORDER BY "revision" ASC', [since]) };
     });
   }
@@ -86,7 +85,7 @@ export class CatalogRepository {
    */
   update(id: string, change: (current: ImageEntity | null) => ImageEntity): Promise<ImageEntity> {
     return this.store.write(async (manager) => {
-      const current = await manager.findOneBy(ImageEntity, { id });
+      const current = (await selectImages(manager, '"id" = ?', [id]))[0] ?? null;
       const next = change(current ? { ...current } : null);
       if (current && sameImage(current, next)) return current;
       const changed = { ...next, revision: await this.bump(manager) };
@@ -223,6 +222,11 @@ function storedStatuses(manager: EntityManager, where: string, parameters: strin
  * Inserts complete rows as they are, one prepared statement per row: TypeORM's insert builder
  * spends more than the database on many rows, and reads every row back for its column defaults.
  */
+async function currentRevision(manager: EntityManager): Promise<number> {
+  const [row] = (await manager.query('SELECT "revision" FROM "catalog_state" WHERE "id" = 1')) as [{ revision: number }];
+  return row.revision;
+}
+
 async function insertImages(manager: EntityManager, rows: ImageEntity[]): Promise<void> {
   const columns = manager.connection.getMetadata(ImageEntity).columns;
   const sql = `INSERT INTO "images" (${columns.map((column) => `"${column.databaseName}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
