@@ -1,4 +1,4 @@
-import { In, Not, type EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import type { Store } from '../data-source.js';
 import { ImageHostStatusEntity, type ImageHostStateName } from '../entities/image-host-status.entity.js';
 import { ImageEntity } from '../entities/image.entity.js';
@@ -237,7 +237,8 @@ async function insertImages(manager: EntityManager, rows: ImageEntity[]): Promis
 async function liveByFileNames(manager: EntityManager, fileNames: readonly string[]): Promise<Map<string, ImageEntity>> {
   const byName = new Map<string, ImageEntity>();
   for (const names of chunks([...new Set(fileNames)], QUERY_CHUNK)) {
-    for (const image of await manager.findBy(ImageEntity, { fileName: In(names), status: Not('deleted') })) byName.set(image.fileName!, image);
+    const live = await selectImages(manager, `"fileName" IN (${names.map(() => '?').join(', ')}) AND "status" != 'deleted'`, names);
+    for (const image of live) byName.set(image.fileName!, image);
   }
   return byName;
 }
