@@ -34,6 +34,8 @@ export interface ImageApiBackend {
   caller(request: IncomingMessage): Caller;
   /** Every live image; the API keeps those the caller may see. */
   images(): ImageRecord[] | Promise<ImageRecord[]>;
+  /** images() lists them in glance's default order (compareInDefaultOrder): listings in that order read only their page. */
+  readonly imagesInDefaultOrder?: boolean;
   /** The live image with this (lowercase) id. */
   image(id: string): ImageRecord | undefined | Promise<ImageRecord | undefined>;
   create(bodyJson: string, owner: string | null): Promise<ImageRecord>;
@@ -79,7 +81,7 @@ export class ImageApi {
       return sendJson(response, 200, schema);
     }
     if (path === '/v2/images') {
-      if (method === 'GET') return sendJson(response, 200, listImages(await this.visible(caller), parseListQuery(url.searchParams), { basePath: '/v2/images', owner: caller.project }));
+      if (method === 'GET') return sendJson(response, 200, listImages(await this.visible(caller), parseListQuery(url.searchParams), { basePath: '/v2/images', owner: caller.project, inDefaultOrder: this.backend.imagesInDefaultOrder }));
       if (method === 'POST') return this.create(caller, request, response);
       throw GlanceError.methodNotAllowed(method, ['GET', 'POST']);
     }

@@ -35,6 +35,7 @@ export {
 } from './patch-image.js';
 export { addImageTag, removeImageTag } from './image-tags.js';
 export {
+  compareInDefaultOrder,
   IMAGE_SORT_KEYS,
   imageListComparator,
   LIST_LIMIT_DEFAULT,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { GlanceError } from './glance-error.js';
 import type { ImageRecord } from './image-record.js';
-import { LIST_LIMIT_DEFAULT, listImages, parseIsoTime, parseListQuery, type ImageListPage } from './list-images.js';
+import { compareInDefaultOrder, LIST_LIMIT_DEFAULT, listImages, parseIsoTime, parseListQuery, type ImageListPage } from './list-images.js';
 
 let counter = 0;
 
@@ -359,5 +359,56 @@ describe('parseIsoTime', () => {
 
   it('refuses anything else', () => {
     for (const text of ['', 'yesterday', '2026-13-01', '2026-02-30', '2026-02-03T25:00', 'gte:2026-01-01', '202602']) expect(parseIsoTime(text)).toBeNull();
+  });
+});
+
+describe('listImages over records already in the default order', () => {
+  /** A small seeded generator, so that a failure can be replayed. */
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state / 2 ** 31;
+    };
+  }
+
+  function outcome(run: () => ImageListPage): unknown {
+    try {
+      return run();
+    } catch (error) {
+      return error instanceof GlanceError ? { status: error.status, message: error.message } : error;
+    }
+  }
+
+  it('gives the same pages, links and errors as sorting, for every kind of query', () => {
+    const next = random(20261122);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+    for (let round = 0; round < 200; round++) {
+      // Few distinct creation times, so that ties are broken by id.
+      const records = Array.from({ length: 1 + Math.floor(next() * 60) }, () =>
+        image({
+          id: idOf(Math.floor(next() * 1e6)),
+          name: pick(['a', 'b', 'c']),
+          status: pick(['active', 'queued', 'deleted', 'killed', 'deactivated'] as const),
+          visibility: pick(['public', 'shared', 'community', 'private'] as const),
+          createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, Math.floor(next() * 5))).toISOString(),
+        }),
+      );
+      const unique = [...new Map(records.map((record) => [record.id, record])).values()];
+      const ordered = [...unique].sort(compareInDefaultOrder);
+      const shuffled = [...unique].sort(() => next() - 0.5);
+      const marker = pick([null, pick(unique).id, idOf(999_999_999)]);
+      const params = new URLSearchParams();
+      if (next() < 0.7) params.set('limit', String(Math.floor(next() * 8)));
+      if (marker) params.set('marker', marker);
+      if (next() < 0.3) params.set('name', pick(['a', 'b']));
+      if (next() < 0.2) params.set('visibility', pick(['all', 'community', 'public']));
+      if (next() < 0.2) params.set('sort_dir', pick(['asc', 'desc']));
+      const query = params.toString();
+      expect({ query, page: outcome(() => listImages(ordered, new URLSearchParams(query), { inDefaultOrder: true, owner: 'p' })) }).toEqual({
+        query,
+        page: outcome(() => listImages(shuffled, new URLSearchParams(query), { owner: 'p' })),
+      });
+    }
   });
 });

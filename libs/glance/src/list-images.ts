@@ -71,6 +71,11 @@ export interface ListImagesOptions {
   basePath?: string;
   /** The caller's project: its own community images are listed without asking, as glance does. */
   owner?: string | null;
+  /**
+   * The records are in glance's default order (compareInDefaultOrder): a query in that order then
+   * reads them only as far as its page, instead of sorting them all.
+   */
+  inDefaultOrder?: boolean;
 }
 
 function badRequest(message: string): GlanceError {
@@ -452,6 +457,9 @@ export function imageListComparator(query: Pick<ImageListQuery, 'sortKeys' | 'so
   return (a, b) => compareSortValues(directions, keys.map((key) => sortValue(a, key)), keys.map((key) => sortValue(b, key)));
 }
 
+/** Glance's default listing order (created_at, then id, both descending), which `inDefaultOrder` records follow. */
+export const compareInDefaultOrder = imageListComparator({ sortKeys: ['created_at'], sortDirs: ['desc'] });
+
 function link(basePath: string, pairs: ReadonlyArray<readonly [string, string]>): string {
   return pairs.length === 0 ? basePath : `${basePath}?${pyUrlencode(pairs)}`;
 }
@@ -466,6 +474,17 @@ export function listImages(records: readonly ImageRecord[], query: ImageListQuer
   const parsed = query instanceof URLSearchParams ? parseListQuery(query) : query;
   const basePath = options.basePath ?? '/v2/images';
   const { keys, directions } = sortOrder(parsed);
+  const page =
+    options.inDefaultOrder && isDefaultOrder(keys, directions) ? firstInOrder(records, parsed, options.owner ?? null) : sortedPage(records, parsed, options.owner ?? null, keys, directions);
+  const linkParams = parsed.params.filter(([key]) => key !== 'marker');
+  const result: ImageListPage = { images: page.map(toImageDocument), first: link(basePath, linkParams), schema: '/v2/schemas/images' };
+  const last = page.at(-1);
+  if (last !== undefined && page.length === parsed.limit) result.next = link(basePath, [...linkParams, ['marker', last.id]]);
+  return result;
+}
+
+/** The page of a query: every matching record sorted, those after the marker, at most `limit`. */
+function sortedPage(records: readonly ImageRecord[], parsed: ImageListQuery, owner: string | null, keys: ImageSortKey[], directions: SortDirection[]): ImageRecord[] {
   // Each record's sort values are computed once (timestamps are parsed), not in every comparison.
   const valuesOf = (record: ImageRecord) => {
     const values: (string | number)[] = new Array(keys.length);
@@ -473,7 +492,7 @@ export function listImages(records: readonly ImageRecord[], query: ImageListQuer
     return values;
   };
   let candidates = records
-    .filter((record) => matchesListQuery(record, parsed, options.owner ?? null))
+    .filter((record) => matchesListQuery(record, parsed, owner))
     .map((record) => ({ record, values: valuesOf(record) }))
     .sort((a, b) => compareSortValues(directions, a.values, b.values));
   if (parsed.marker !== null) {
@@ -484,10 +503,30 @@ export function listImages(records: readonly ImageRecord[], query: ImageListQuer
     const markerValues = valuesOf(markerImage);
     candidates = candidates.filter((candidate) => compareSortValues(directions, candidate.values, markerValues) > 0);
   }
-  const page = candidates.slice(0, parsed.limit).map((candidate) => candidate.record);
-  const linkParams = parsed.params.filter(([key]) => key !== 'marker');
-  const result: ImageListPage = { images: page.map(toImageDocument), first: link(basePath, linkParams), schema: '/v2/schemas/images' };
-  const last = page.at(-1);
-  if (last !== undefined && page.length === parsed.limit) result.next = link(basePath, [...linkParams, ['marker', last.id]]);
-  return result;
+  return candidates.slice(0, parsed.limit).map((candidate) => candidate.record);
+}
+
+/**
+ * The same page from records already in the query's order: those after the marker (the order is
+ * total, so "after it in the list" is "after it in the order"), matching, at most `limit`.
+ */
+function firstInOrder(records: readonly ImageRecord[], parsed: ImageListQuery, owner: string | null): ImageRecord[] {
+  const marker = parsed.marker;
+  if (marker !== null && marker.length > 36) throw badRequest('Image with the given id %(image_id)s was not found');
+  let afterMarker = marker === null;
+  const page: ImageRecord[] = [];
+  for (const record of records) {
+    if (!afterMarker) {
+      afterMarker = record.id === marker && !DELETED.has(record.status);
+      continue;
+    }
+    if (page.length >= parsed.limit) break;
+    if (matchesListQuery(record, parsed, owner)) page.push(record);
+  }
+  if (!afterMarker) throw badRequest(`No image found with ID ${marker}`);
+  return page;
+}
+
+function isDefaultOrder(keys: readonly ImageSortKey[], directions: readonly SortDirection[]): boolean {
+  return keys.length === 2 && keys[0] === 'created_at' && keys[1] === 'id' && directions[0] === 'desc' && directions[1] === 'desc';
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { compareInDefaultOrder } from '@imagelib/glance';
 import type { CatalogImage__Output } from '@imagelib/proto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,5 +66,22 @@ describe('LocalCatalog', () => {
     const saved = new LocalCatalog(path);
     expect([saved.revision, saved.all().length]).toEqual([49, 50]);
     await catalog.whenSaved();
+  });
+
+  it("lists its images in glance's default order, kept in order through changes", () => {
+    const catalog = new LocalCatalog(join(mkdtempSync(join(tmpdir(), 'imagelib-cat-')), 'catalog.json'));
+    const at = (second: number) => new Date(Date.UTC(2026, 10, 22, 0, 0, second)).toISOString();
+    const ids = Array.from({ length: 40 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    catalog.apply({ revision: 1, full: true, images: ids.map((id, i) => image(id, 1, { createdAt: at(i % 7) })), removedIds: [] });
+    const expected = () => [...catalog.all()].sort(compareInDefaultOrder).map((record) => record.id);
+    expect(catalog.all().map((record) => record.id)).toEqual(expected());
+    for (let revision = 2; revision < 30; revision++) {
+      const id = ids[(revision * 7) % ids.length]!;
+      if (revision % 3 === 0) catalog.apply({ revision, full: false, images: [], removedIds: [id] });
+      else catalog.apply({ revision, full: false, images: [image(id, revision, { createdAt: at(revision % 5), name: `n${revision}` })], removedIds: [] });
+      expect(catalog.all().map((record) => record.id)).toEqual(expected());
+    }
+    catalog.putAll([image('ffffffff-0000-4000-8000-000000000000', 40, { createdAt: at(99) })]);
+    expect(catalog.all()[0]?.id).toBe('ffffffff-0000-4000-8000-000000000000');
   });
 });

@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '@imagelib/durable-fs';
-import type { ContainerFormat, DiskFormat, ImageRecord, ImageStatus, Visibility } from '@imagelib/glance';
+import { compareInDefaultOrder, type ContainerFormat, type DiskFormat, type ImageRecord, type ImageStatus, type Visibility } from '@imagelib/glance';
 import type { CatalogImage__Output, CatalogUpdate__Output } from '@imagelib/proto';
 import { existsSync, readFileSync } from 'node:fs';
 import { MemoizedJson } from '../memoized-json.js';
@@ -37,6 +37,8 @@ export class LocalCatalog {
   private readonly entries = new Map<string, Entry>();
   /** Image id by data file name. */
   private readonly byFileName = new Map<string, string>();
+  /** The images in glance's default order, once asked for: kept in order from then on. */
+  private ordered: ImageRecord[] | null = null;
   private revisionValue = 0;
   /** The save to come, and what resolves once it is done. */
   private scheduled: { timer: NodeJS.Timeout; saved: Promise<void>; settle: (saving: Promise<void>) => void } | null = null;
@@ -65,8 +67,10 @@ export class LocalCatalog {
     return id === undefined ? undefined : this.get(id);
   }
 
+  /** Every image, in glance's default order (newest first): the order the image API lists them in unless asked otherwise. */
   all(): ImageRecord[] {
-    return [...this.entries.values()].map((entry) => entry.record);
+    this.ordered ??= [...this.entries.values()].map((entry) => entry.record).sort(compareInDefaultOrder);
+    return [...this.ordered];
   }
 
   /** Calls the listener with the ids of images that changed, appeared or went away; returns how to stop. */
@@ -82,6 +86,7 @@ export class LocalCatalog {
       for (const id of this.entries.keys()) changed.add(id);
       this.entries.clear();
       this.byFileName.clear();
+      this.ordered = null;
     }
     for (const image of update.images) {
       if (this.store(image)) changed.add(image.id);
@@ -125,27 +130,34 @@ export class LocalCatalog {
     const known = this.entries.get(image.id);
     if (known && known.revision >= image.revision) return false;
     if (image.status === 'deleted') return this.remove(image.id);
-    if (known) this.unindexFileName(known);
     this.index({ record: fromCatalogImage(image), revision: image.revision });
     return true;
   }
 
+  /** Adds the entry, in place of the one it replaces. */
   private index(entry: Entry): void {
+    const known = this.entries.get(entry.record.id);
+    if (known) this.unindex(known);
     this.entries.set(entry.record.id, entry);
     if (entry.record.fileName !== null) this.byFileName.set(entry.record.fileName, entry.record.id);
+    if (this.ordered) this.ordered.splice(placeInOrder(this.ordered, entry.record), 0, entry.record);
   }
 
   private remove(id: string): boolean {
     const known = this.entries.get(id);
     if (!known) return false;
     this.entries.delete(id);
-    this.unindexFileName(known);
+    this.unindex(known);
     return true;
   }
 
-  private unindexFileName(entry: Entry): void {
-    const fileName = entry.record.fileName;
-    if (fileName !== null && this.byFileName.get(fileName) === entry.record.id) this.byFileName.delete(fileName);
+  private unindex(entry: Entry): void {
+    const { fileName, id } = entry.record;
+    if (fileName !== null && this.byFileName.get(fileName) === id) this.byFileName.delete(fileName);
+    if (this.ordered) {
+      const at = placeInOrder(this.ordered, entry.record);
+      if (this.ordered[at]?.id === id) this.ordered.splice(at, 1);
+    }
   }
 
   private tell(changedIds: string[]): void {
@@ -173,6 +185,18 @@ export class LocalCatalog {
     this.saving.catch(() => undefined);
     scheduled.settle(this.saving);
   }
+}
+
+/** Where `record` goes in `ordered` (glance's default order): the first place whose image does not come before it. */
+function placeInOrder(ordered: readonly ImageRecord[], record: ImageRecord): number {
+  let low = 0;
+  let high = ordered.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareInDefaultOrder(ordered[middle]!, record) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 export function fromCatalogImage(image: CatalogImage__Output): ImageRecord {

@@ -34,6 +34,9 @@ export class GlanceApi implements ImageApiBackend {
     return this.options.auth.caller(request);
   }
 
+  /** The local catalog lists its images in glance's default order. */
+  readonly imagesInDefaultOrder = true;
+
   images(): ImageRecord[] {
     return this.options.catalog.all();
   }
