@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ImageLibraryClient } from '@imagelib/client';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { AgentProcess } from './support/agent.js';
 import { ControllerProcess } from './support/controller.js';
+import { type Endpoint, hashingSink, sha512, sleep } from './support/hashing-sink.js';
 import { tempDir, waitFor } from './support/processes.js';
 
 const HEARTBEAT_MS = 500;
@@ -13,30 +13,6 @@ const IMAGE_BYTES = 8 * 1024 * 1024;
 const DOWNLOADS = 200;
 const CONCURRENCY = 4;
 const LOOP_LIMIT_MS = 60_000;
-
-interface Endpoint {
-  url: string;
-  hostname: string;
-  healthy: boolean;
-  reason: string;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const sha512 = (data: Buffer) => createHash('sha512').update(data).digest('hex');
-
-/** A destination that keeps only the size and SHA-512 of what the client wrote. */
-function hashingSink(): { stream: Writable; digest: () => { size: number; sha512: string } } {
-  const hash = createHash('sha512');
-  let size = 0;
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done();
-    },
-  });
-  return { stream, digest: () => ({ size, sha512: hash.digest('hex') }) };
-}
 
 /**
  * What Nova's glance client does (nova.image.glance, api_servers + num_retries): shuffle the

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ImageLibraryClient } from '@imagelib/client';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { type Endpoint, hashingSink, sha512, sleep } from './support/hashing-sink.js';
 import { rootAvailable, tempDir, waitFor } from './support/processes.js';
 import { TestBed } from './support/testbed.js';
 
@@ -13,32 +13,6 @@ const LARGE_IMAGE_BYTES = 48 * 1024 * 1024;
 const DOWNLOADS = 500;
 const CONCURRENCY = 4;
 const LOOP_LIMIT_MS = 150_000;
-
-interface Endpoint {
-  url: string;
-  hostname: string;
-  healthy: boolean;
-  reason: string;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const sha512 = (data: Buffer) => createHash('sha512').update(data).digest('hex');
-
-/** A destination that keeps the size and SHA-512 of what it was given, optionally pausing after every chunk (a slow reader). */
-function hashingSink(pauseMs = 0): { stream: Writable; digest: () => { size: number; sha512: string } } {
-  const hash = createHash('sha512');
-  let size = 0;
-  const stream = new Writable({
-    highWaterMark: 64 * 1024,
-    write(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      if (pauseMs) setTimeout(done, pauseMs);
-      else done();
-    },
-  });
-  return { stream, digest: () => ({ size, sha512: hash.digest('hex') }) };
-}
 
 describe('hosts in their own network and mount namespaces on one shared storage', () => {
   if (!rootAvailable('the multi-host test bed (network and mount namespaces)')) {
