@@ -61,7 +61,7 @@ describe('the catalog on a real sqlite file', () => {
         current ? (current.osHashValue === file.sha ? current : { ...current, osHashValue: file.sha }) : { ...image(`img-${Math.random()}`), fileName: file.fileName, osHashValue: file.sha },
       );
     const found = (await Promise.all([register('s1'), register('s1'), register('s1')])).flat();
-    expect(new Set(found.map((i) => i.id)).size).toBe(1);
+    expect(new Set(found.map((i) => i!.id)).size).toBe(1);
     expect(await catalog.revision()).toBe(1);
     const [replaced] = await register('s2');
     expect(replaced).toMatchObject({ id: found[0]!.id, osHashValue: 's2', revision: 2 });
@@ -76,7 +76,7 @@ describe('the catalog on a real sqlite file', () => {
       );
     const first = await register(files);
     expect(first).toHaveLength(1234);
-    expect(new Set(first.map((i) => i.revision))).toEqual(new Set([1]));
+    expect(new Set(first.map((i) => i!.revision))).toEqual(new Set([1]));
     expect(await catalog.revision()).toBe(1);
     expect(await catalog.findById('id-f1233.raw')).toEqual(first[1233]);
 
@@ -94,8 +94,23 @@ describe('the catalog on a real sqlite file', () => {
     expect(await catalog.findById('id-new.raw')).toMatchObject({ osHashValue: 'd', revision: 2 });
     const changes = await catalog.changesSince(1);
     expect(changes.changed.map((i) => i.id).sort()).toEqual(['id-f0007.raw', 'id-new.raw']);
-    expect((await register(files.slice(10, 20))).every((i) => i.revision === 1)).toBe(true);
+    expect((await register(files.slice(10, 20))).every((i) => i!.revision === 1)).toBe(true);
     expect(await catalog.revision()).toBe(2);
+  });
+
+  it("tells whether a deleted image's file of the same name is being removed, and leaves out what the change refuses", async () => {
+    await catalog.create(image('gone', { fileName: 'gone.raw', status: 'active' }));
+    await catalog.update('gone', (current) => ({ ...current!, status: 'deleted', filesPending: true }));
+    const seen: [string, boolean][] = [];
+    const outcome = await catalog.updateByFileNames([{ fileName: 'gone.raw' }, { fileName: 'fresh.raw' }], (file, _current, beingRemoved) => {
+      seen.push([file.fileName, beingRemoved]);
+      return beingRemoved ? null : { ...image(`id-${file.fileName}`), fileName: file.fileName };
+    });
+    expect(seen).toEqual([['gone.raw', true], ['fresh.raw', false]]);
+    expect(outcome.map((i) => i?.id ?? null)).toEqual([null, 'id-fresh.raw']);
+    await catalog.markFilesDeleted('gone');
+    const [again] = await catalog.updateByFileNames([{ fileName: 'gone.raw' }], (file, _current, beingRemoved) => (beingRemoved ? null : { ...image('id-again'), fileName: file.fileName }));
+    expect(again?.id).toBe('id-again');
   });
 
   it('rolls back a batch whose change throws, keeping nothing of it', async () => {

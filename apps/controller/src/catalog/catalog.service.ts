@@ -133,7 +133,8 @@ export class CatalogService implements OnApplicationBootstrap {
    * Complete files found in a host's repository, catalogued in one transaction. On shared storage
    * several hosts find the same file: it is catalogued once, by file name. A file whose content
    * changed takes its new size and hashes, unless a good copy is on another storage: then this one
-   * is damaged, and is healed from there. Answers, per file in order, its image or why it was refused.
+   * is damaged, and is healed from there. A file whose image was deleted, while hosts are still
+   * removing it, is not catalogued again. Answers, per file in order, its image or why it was refused.
    */
   async registerDiscoveredFiles(files: DiscoveredFile__Output[], hostId: string): Promise<DiscoveredFileOutcome[]> {
     if (files.length > MAX_DISCOVERED_FILES_PER_CALL) throw new DomainError(ErrorCode.InvalidInput, `at most ${MAX_DISCOVERED_FILES_PER_CALL} files per call, not ${files.length}`);
@@ -141,9 +142,9 @@ export class CatalogService implements OnApplicationBootstrap {
     const damaged = await this.damagedCopies(accepted, hostId);
     const toRegister = accepted.filter((file) => !damaged.has(file.fileName));
     const before = await this.catalog.revision();
-    const images = await this.catalog.updateByFileNames(toRegister, (file, current) => discoveredImage(file, current));
-    const registered = new Map(toRegister.map((file, index) => [file, images[index] as ImageEntity]));
-    const changed = new Set(images.filter((image) => image.revision > before));
+    const images = await this.catalog.updateByFileNames(toRegister, (file, current, beingRemoved) => (current || !beingRemoved ? discoveredImage(file, current) : null));
+    const registered = new Map(toRegister.map((file, index) => [file, images[index] ?? null]));
+    const changed = new Set(images.filter((image): image is ImageEntity => image !== null && image.revision > before));
     if (changed.size > 0) {
       this.logger.log(`host ${hostId} found ${files.length} files: ${changed.size} images catalogued or changed (revision ${[...changed][0]!.revision})`);
       this.sync.catalogChanged();
@@ -151,7 +152,9 @@ export class CatalogService implements OnApplicationBootstrap {
     }
     return files.map((file) => {
       const image = registered.get(file) ?? damaged.get(file.fileName);
-      return image ? { fileName: file.fileName, image } : { fileName: file.fileName, refusal: 'invalid file name' };
+      if (image) return { fileName: file.fileName, image };
+      // A file whose image was deleted is not catalogued again while its removal is under way.
+      return { fileName: file.fileName, refusal: registered.has(file) ? 'its image was deleted and the file is being removed' : 'invalid file name' };
     });
   }
 

@@ -100,17 +100,25 @@ export class CatalogRepository {
    * `change` sees that image (null when none) and returns the image to store, or the same object to
    * leave it unchanged. One transaction, and one revision shared by every image it changes, so two
    * hosts that find the same files on shared storage at once still make one image per file. Items
-   * naming the same file are applied in order, each seeing what the one before made. Returns the
-   * image of each item, in order.
+   * naming the same file are applied in order, each seeing what the one before made. `change` is
+   * also told whether a deleted image's file of that name is being removed, and may return null to
+   * leave the item out. Returns the image of each item (null when left out), in order.
    */
-  updateByFileNames<T extends { fileName: string }>(items: readonly T[], change: (item: T, current: ImageEntity | null) => NewImage): Promise<ImageEntity[]> {
+  updateByFileNames<T extends { fileName: string }>(
+    items: readonly T[],
+    change: (item: T, current: ImageEntity | null, beingRemoved: boolean) => NewImage | null,
+  ): Promise<(ImageEntity | null)[]> {
     return this.store.write(async (manager) => {
-      const byName = await liveByFileNames(manager, items.map((item) => item.fileName));
+      const names = items.map((item) => item.fileName);
+      const byName = await liveByFileNames(manager, names);
+      const beingRemoved = await fileNamesBeingRemoved(manager, names);
       const stored = new Set([...byName.values()].map((image) => image.id));
       const changed = new Map<string, ImageEntity>();
       const results = items.map((item) => {
         const current = byName.get(item.fileName) ?? null;
-        const next = { filesPending: false, ...change(item, current ? { ...current } : null), revision: current?.revision ?? 0 };
+        const made = change(item, current ? { ...current } : null, beingRemoved.has(item.fileName));
+        if (made === null) return null;
+        const next = { filesPending: false, ...made, revision: current?.revision ?? 0 };
         if (current && sameImage(current, next)) return current;
         byName.set(item.fileName, next);
         changed.set(next.id, next);
@@ -241,6 +249,16 @@ async function liveByFileNames(manager: EntityManager, fileNames: readonly strin
     for (const image of live) byName.set(image.fileName!, image);
   }
   return byName;
+}
+
+/** The file names, of those given, of deleted images whose files some host has still to remove. */
+async function fileNamesBeingRemoved(manager: EntityManager, fileNames: readonly string[]): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const chunk of chunks([...new Set(fileNames)], QUERY_CHUNK)) {
+    const rows = (await manager.query(`SELECT "fileName" FROM "images" WHERE "status" = 'deleted' AND "filesPending" = 1 AND "fileName" IN (${chunk.map(() => '?').join(', ')})`, chunk)) as { fileName: string }[];
+    for (const row of rows) names.add(row.fileName);
+  }
+  return names;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
