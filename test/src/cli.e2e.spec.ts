@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
 import { ControllerProcess } from './support/controller.js';
 import { collect, establishedRemotePorts, runCli, runCliOnPty, startCli } from './support/imagelib-cli.js';
 import { commandAvailable, freePort, tempDir, waitFor } from './support/processes.js';
+import { sha512 } from './support/hashing-sink.js';
 
 interface Host {
   id: string;
@@ -27,7 +28,6 @@ interface Matrix {
 
 // Larger than what the loopback socket buffers hold, so that a stalled download is really mid-stream.
 const IMAGE_BYTES = 24 * 1024 * 1024;
-const sha512 = (data: Buffer) => createHash('sha512').update(data).digest('hex');
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
 

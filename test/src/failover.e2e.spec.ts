@@ -5,8 +5,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
 import { ControllerProcess } from './support/controller.js';
-import { type Endpoint, hashingSink, sha512, sleep } from './support/hashing-sink.js';
-import { tempDir, waitFor } from './support/processes.js';
+import { type Endpoint, hashingSink, sha512 } from './support/hashing-sink.js';
+import { sleep, tempDir, waitFor } from './support/processes.js';
 
 const HEARTBEAT_MS = 500;
 const IMAGE_BYTES = 8 * 1024 * 1024;

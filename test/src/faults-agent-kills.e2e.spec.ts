@@ -1,28 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
-import { ControllerProcess } from './support/controller.js';
-import { tempDir, waitFor } from './support/processes.js';
+import { ControllerProcess, type ImageView } from './support/controller.js';
+import { between, sleep, tempDir, waitFor } from './support/processes.js';
+import { sha512 } from './support/hashing-sink.js';
 
 /** kill -9 of an image host's agent, at random moments, this many times (IMAGELIB_FAULT_AGENT_KILLS for a longer soak). */
 const KILLS = Number(process.env.IMAGELIB_FAULT_AGENT_KILLS ?? 12);
 const IMAGE_BYTES = 512 * 1024;
 const HEARTBEAT_MS = 500;
 
-interface ImageView {
-  id: string;
-  name: string | null;
-  status: string;
-  osHashValue: string | null;
-  fileName: string | null;
-  hosts: { hostname: string; status: string }[];
-}
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const sha512 = (data: Buffer) => createHash('sha512').update(data).digest('hex');
-const between = (low: number, high: number) => low + Math.floor(Math.random() * (high - low));
 
 describe(`image hosts killed -9 ${KILLS} times during uploads, discovery of dropped files and replication`, () => {
   const controller = new ControllerProcess({ IMAGELIB_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS) });

@@ -3,11 +3,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
 import { ControllerProcess } from './support/controller.js';
-import { commandAvailable, tempDir, waitFor } from './support/processes.js';
+import { commandAvailable, sleep, tempDir, waitFor } from './support/processes.js';
 
 const HEARTBEAT_MS = 500;
 const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('wall-clock jumps on an agent (an NTP step, a wrong RTC)', () => {
   if (!commandAvailable('faketime', 'faketime') || !existsSync(LIBFAKETIME)) {

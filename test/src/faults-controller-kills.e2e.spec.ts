@@ -1,27 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
-import { ControllerProcess } from './support/controller.js';
-import { freePort, tempDir, waitFor } from './support/processes.js';
+import { ControllerProcess, type ImageView } from './support/controller.js';
+import { between, freePort, sleep, tempDir, waitFor } from './support/processes.js';
+import { sha512 } from './support/hashing-sink.js';
 
 /** kill -9 of the controller, at random moments, this many times: 20 in CI; IMAGELIB_FAULT_KILLS=50 or more for a full run (npm run soak: 300). */
 const KILLS = Number(process.env.IMAGELIB_FAULT_KILLS ?? 20);
 const IMAGE_BYTES = 256 * 1024;
 const HEARTBEAT_MS = 500;
 
-interface ImageView {
-  id: string;
-  status: string;
-  osHashValue: string | null;
-  fileName: string | null;
-  hosts: { hostname: string; status: string }[];
-}
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const sha512 = (data: Buffer) => createHash('sha512').update(data).digest('hex');
-const between = (low: number, high: number) => low + Math.floor(Math.random() * (high - low));
 
 /**
  * What was acknowledged to a client while the controller was being killed: an upload answered 204,

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
 import { ControllerProcess } from './support/controller.js';
 import { rootAvailable, tempDir, waitFor } from './support/processes.js';
+import { sha512 } from './support/hashing-sink.js';
 
 const DISK_MIB = 24;
-const sha512 = (data: Buffer) => createHash('sha512').update(data).digest('hex');
 
 describe('a full disk on an image host during an upload', () => {
   const ready = rootAvailable('a small tmpfs as the repository disk');

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
-import { ControllerProcess } from './support/controller.js';
+import { ControllerProcess, type ImageView } from './support/controller.js';
 import { GlanceCli, glanceAvailable, tableValue } from './support/glance-cli.js';
 import { freePort, tempDir, waitFor } from './support/processes.js';
+import { sha512 } from './support/hashing-sink.js';
 
-interface ImageView {
-  hosts: { hostname: string; status: string }[];
-}
 
 interface Endpoint {
   url: string;
@@ -17,7 +15,6 @@ interface Endpoint {
   healthy: boolean;
 }
 
-const sha512 = (data: Buffer) => createHash('sha512').update(data).digest('hex');
 
 describe('the Glance front door on the controller', () => {
   const available = glanceAvailable();

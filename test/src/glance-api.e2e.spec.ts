@@ -3,15 +3,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
-import { ControllerProcess } from './support/controller.js';
+import { ControllerProcess, type ImageView } from './support/controller.js';
 import { GlanceCli, glanceAvailable, tableValue } from './support/glance-cli.js';
 import { tempDir, waitFor } from './support/processes.js';
 
-interface ImageView {
-  id: string;
-  status: string;
-  hosts: { hostname: string; status: string; reason: string }[];
-}
 
 describe('the image service with the real glance client', () => {
   const available = glanceAvailable();

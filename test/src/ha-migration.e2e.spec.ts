@@ -6,17 +6,14 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { rootAvailable, tempDir, waitFor } from './support/processes.js';
 import { TestBed } from './support/testbed.js';
+import { sha512 } from './support/hashing-sink.js';
+import { type ImageView } from './support/controller.js';
 
 const IMAGES = 3;
 const IMAGE_BYTES = 2 * 1024 * 1024;
 const LOOP_LIMIT_MS = 90_000;
 
-interface ImageView {
-  id: string;
-  hosts: { hostname: string; status: string }[];
-}
 
-const sha512 = (data: Buffer) => createHash('sha512').update(data).digest('hex');
 
 describe('moving the image-library role to a new host on local disks: assign, wait until it holds everything, drain the old one', () => {
   if (!rootAvailable('the multi-host test bed (network and mount namespaces)')) {

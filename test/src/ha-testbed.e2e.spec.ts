@@ -3,8 +3,8 @@ import { ImageLibraryClient } from '@imagelib/client';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Endpoint, hashingSink, sha512, sleep } from './support/hashing-sink.js';
-import { rootAvailable, tempDir, waitFor } from './support/processes.js';
+import { type Endpoint, hashingSink, sha512 } from './support/hashing-sink.js';
+import { rootAvailable, sleep, tempDir, waitFor } from './support/processes.js';
 import { TestBed } from './support/testbed.js';
 
 const HEARTBEAT_MS = 1_000;

@@ -3,13 +3,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
-import { ControllerProcess } from './support/controller.js';
+import { ControllerProcess, type ImageView } from './support/controller.js';
 import { tempDir, waitFor } from './support/processes.js';
 
-interface ImageView {
-  id: string;
-  hosts: { hostname: string; status: string; reason: string }[];
-}
 
 describe('three hosts on local disks keep every image on every disk', () => {
   const controller = new ControllerProcess();

@@ -4,18 +4,9 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, 
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
-import { ControllerProcess } from './support/controller.js';
+import { ControllerProcess, type ImageView } from './support/controller.js';
 import { commandAvailable, freePort, rootAvailable, tempDir, waitFor } from './support/processes.js';
 
-interface ImageView {
-  id: string;
-  name: string;
-  diskFormat: string;
-  size: number;
-  virtualSize: number;
-  osHashValue: string;
-  hosts: { hostname: string; status: string; reason: string }[];
-}
 
 const NOBODY = { uid: 65534, gid: 65534 };
 

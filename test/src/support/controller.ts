@@ -20,6 +20,19 @@ export interface HostView {
   roles: { role: string; state: string; reason: string; url: string; port: number; repositoryPath: string; generation: number }[];
 }
 
+/** An image as the controller's REST API shows it, with its status on every image-library host. */
+export interface ImageView {
+  id: string;
+  name: string | null;
+  status: string;
+  diskFormat: string | null;
+  size: number | null;
+  virtualSize: number | null;
+  osHashValue: string | null;
+  fileName: string | null;
+  hosts: { hostId: string; hostname: string; status: string; reason: string }[];
+}
+
 export interface JoinToken {
   token: string;
   caCertHash: string;

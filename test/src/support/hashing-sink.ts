@@ -9,7 +9,6 @@ export interface Endpoint {
   reason: string;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const sha512 = (data: Buffer) => createHash('sha512').update(data).digest('hex');
 
 /** A destination that keeps only the size and SHA-512 of what it was given, optionally pausing after every chunk (a slow reader). */

@@ -52,6 +52,11 @@ export function exited(child: ChildProcess): Promise<number | string> {
   return new Promise((done) => child.once('exit', (code, signal) => done(code ?? signal ?? -1)));
 }
 
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A whole number of at least `low` and less than `high`, at random. */
+export const between = (low: number, high: number) => low + Math.floor(Math.random() * (high - low));
+
 /** Polls until the check returns a value other than undefined/false, or fails after timeoutMs. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, everyMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
