@@ -1,3 +1,5 @@
+import { ImageTokenError, verifyImageToken } from '@imagelib/image-token';
+import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { GlanceError } from './glance-error.js';
 import type { ImageRecord } from './image-record.js';
@@ -27,4 +29,16 @@ export function authToken(request: IncomingMessage): string {
 /** 401 for a token that does not verify (bad signature, expired, malformed). */
 export function tokenRefused(reason: string): GlanceError {
   return new GlanceError(401, `Authentication failed: ${reason}.`);
+}
+
+/** The caller its X-Auth-Token names, once the token's signature (the controller's key) and expiry are checked; 401 otherwise. */
+export function verifiedCaller(request: IncomingMessage, publicKey: KeyObject): Caller {
+  const token = authToken(request);
+  try {
+    const claims = verifyImageToken(publicKey, token, Math.floor(Date.now() / 1000));
+    return { project: claims.project, admin: claims.admin };
+  } catch (error) {
+    if (error instanceof ImageTokenError) throw tokenRefused(error.message);
+    throw error;
+  }
 }

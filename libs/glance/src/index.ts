@@ -67,7 +67,7 @@ export {
   statusTransitionMessage,
   type DownloadAnswer,
 } from './image-lifecycle.js';
-export { authToken, canChange, canSee, tokenRefused, type Caller } from './image-access.js';
+export { authToken, canChange, canSee, verifiedCaller, type Caller } from './image-access.js';
 export { mediaType, readSmallBody, sendError, sendJson, sendNoContent } from './glance-http.js';
 export { versionsDocument } from './versions-document.js';
 export { ImageApi, type ImageApiBackend } from './image-api.js';

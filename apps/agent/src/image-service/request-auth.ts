@@ -1,5 +1,5 @@
-import { authToken, type Caller, GlanceError, tokenRefused } from '@imagelib/glance';
-import { ImageTokenError, verifyImageToken } from '@imagelib/image-token';
+import { authToken, type Caller, GlanceError, verifiedCaller } from '@imagelib/glance';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 /** Everyone is admin: the explicit development mode (`imageApiAuth: none`). */
@@ -10,25 +10,21 @@ const NO_AUTH_CALLER: Caller = { project: null, admin: true };
  * keeps working while the controller is away.
  */
 export class RequestAuth {
-  private publicKeyPem: string | null = null;
+  private publicKey: KeyObject | null = null;
 
   constructor(private readonly mode: 'token' | 'none') {}
 
-  /** The key arrives with the controller's welcome; kept across reconnects. */
+  /** The key arrives with the controller's welcome (parsed once here, not per request); kept across reconnects. */
   setPublicKey(pem: string): void {
-    if (pem) this.publicKeyPem = pem;
+    if (pem) this.publicKey = createPublicKey(pem);
   }
 
   caller(request: IncomingMessage): Caller {
     if (this.mode === 'none') return NO_AUTH_CALLER;
-    const token = authToken(request);
-    if (!this.publicKeyPem) throw new GlanceError(503, 'This host has not yet learned how to verify tokens; try again shortly.');
-    try {
-      const claims = verifyImageToken(this.publicKeyPem, token, Math.floor(Date.now() / 1000));
-      return { project: claims.project, admin: claims.admin };
-    } catch (error) {
-      if (error instanceof ImageTokenError) throw tokenRefused(error.message);
-      throw error;
+    if (!this.publicKey) {
+      authToken(request);
+      throw new GlanceError(503, 'This host has not yet learned how to verify tokens; try again shortly.');
     }
+    return verifiedCaller(request, this.publicKey);
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { authToken, type Caller, GlanceError, type ImageApiBackend, type ImageRecord, tokenRefused } from '@imagelib/glance';
-import { ImageTokenError, verifyImageToken } from '@imagelib/image-token';
+import { type Caller, GlanceError, type ImageApiBackend, type ImageRecord, verifiedCaller } from '@imagelib/glance';
 import { CatalogRepository } from '@imagelib/store';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -30,16 +29,10 @@ export class FrontDoorBackend implements ImageApiBackend {
 
   /** X-Auth-Token checked as every host checks it: signed by this controller and not expired. */
   caller(request: IncomingMessage): Caller {
-    const token = authToken(request);
     this.publicKey ??= createPublicKey(this.signer.publicKeyPem);
-    try {
-      const claims = verifyImageToken(this.publicKey, token, Math.floor(Date.now() / 1000));
-      return { project: claims.project, admin: claims.admin };
-    } catch (error) {
-      if (error instanceof ImageTokenError) throw tokenRefused(error.message);
-      throw error;
-    }
+    return verifiedCaller(request, this.publicKey);
   }
+
 
   async images(): Promise<ImageRecord[]> {
     return (await this.catalog.listLive()).map(toRecord);
