@@ -15,8 +15,6 @@
 //
 // Env: BENCH_HA_ROUNDS (10), BENCH_HA_LOAD_S (60), BENCH_HA_REPLICA_MIB (1024), BENCH_HA_FAILOVER_RUNS (3).
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,9 +24,10 @@ import { ImageLibraryClient } from '@imagelib/client';
 import { BenchAgent, waitUntil } from './lib/agent.mjs';
 import { onExit, trackTempDir } from './lib/children.mjs';
 import { freePort, startController } from './lib/controller.mjs';
+import { writeRandomFile } from './lib/data.mjs';
 import { download, uploadChunked } from './lib/http.mjs';
 import { ensureDebianPackages, startNginx } from './lib/peers.mjs';
-import { percentile } from './lib/stats.mjs';
+import { fixed, median, percentile } from './lib/stats.mjs';
 
 const REPOSITORY = '/srv/imagelib-bench-ha/images';
 const PORT = 9292;
@@ -45,21 +44,6 @@ function log(message) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values) => percentile([...values].sort((a, b) => a - b), 50);
-const fixed = (value, digits = 0) => (value === undefined || value === null || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
-
-/** Writes `mib` MiB of random data to `path`; returns its SHA-512. */
-async function writeRandomFile(path, mib) {
-  const hash = createHash('sha512');
-  const out = createWriteStream(path);
-  for (let i = 0; i < mib; i++) {
-    const block = randomBytes(1024 * 1024);
-    hash.update(block);
-    if (!out.write(block)) await new Promise((resolve) => out.once('drain', resolve));
-  }
-  await new Promise((resolve, reject) => out.end((error) => (error ? reject(error) : resolve())));
-  return hash.digest('hex');
-}
 
 class Bed {
   constructor(work) {
@@ -172,7 +156,7 @@ async function statusesOf(bed, imageId) {
 async function measureReplication(bed, work, mib) {
   const path = join(work, 'replica.raw');
   log(`writing ${mib} MiB of random data`);
-  const sha512 = await writeRandomFile(path, mib);
+  const sha512 = await writeRandomFile(path, mib * 2 ** 20);
   const bytes = (await stat(path)).size;
   const nginx = await startNginx({ prefix: join(work, 'nginx'), port: await freePort(), files: { 'replica.raw': path } });
   let nginxMBps;
@@ -244,7 +228,7 @@ function servingHostIndex(bed) {
 async function measureFailover(bed, work, runs) {
   const path = join(work, 'failover.raw');
   const mib = 256;
-  await writeRandomFile(path, mib);
+  await writeRandomFile(path, mib * 2 ** 20);
   const created = await uploadImage(bed.agents[0], 'failover', path);
   await waitUntil('the failover image ok everywhere', async () => Object.values(await statusesOf(bed, created.id)).filter((s) => s === 'ok').length === HOSTS, { timeoutMs: 300_000, everyMs: 200 });
   const client = new ImageLibraryClient({
@@ -321,8 +305,8 @@ function report(r, o) {
   const killMedian = median(d.killed);
   const cutMedian = median(d.cut);
   const rows = [
-    { target: 'kill -9 → out of the endpoint list, median of 10: ≤ 1 s', measured: `${fixed(killMedian)} ms`, pass: killMedian <= 1000 },
-    { target: 'link cut → out of the endpoint list, median of 10: ≤ 3 s', measured: `${fixed(cutMedian)} ms`, pass: cutMedian <= 3000 },
+    { target: 'kill -9 → out of the endpoint list, median of 10: ≤ 1 s', measured: `${fixed(killMedian, 0)} ms`, pass: killMedian <= 1000 },
+    { target: 'link cut → out of the endpoint list, median of 10: ≤ 3 s', measured: `${fixed(cutMedian, 0)} ms`, pass: cutMedian <= 3000 },
     { target: `no false offline during a ${o.loadS} s load run`, measured: `${r.load.unhealthy.length} unhealthy sightings in ${r.load.polls} polls`, pass: r.load.unhealthy.length === 0 },
     { target: 'replicated copies have the right SHA-512', measured: r.replication.copies.map((c) => `${c.hostname}: ${c.hashRight ? 'right' : 'WRONG'}`).join(', '), pass: r.replication.copies.every((c) => c.hashRight) },
   ];
@@ -343,7 +327,7 @@ function report(r, o) {
   out.push('|---|---:|---:|---:|---|');
   for (const [name, values] of [['kill -9 of the agent', d.killed], ['link cut (veth down)', d.cut]]) {
     const sorted = [...values].sort((a, b) => a - b);
-    out.push(`| ${name} | ${fixed(median(values))} | ${fixed(percentile(sorted, 90))} | ${fixed(sorted.at(-1))} | ${values.join(', ')} |`);
+    out.push(`| ${name} | ${fixed(median(values), 0)} | ${fixed(percentile(sorted, 90), 0)} | ${fixed(sorted.at(-1), 0)} | ${values.join(', ')} |`);
   }
   out.push('');
   out.push('Anchors (issue 4): Pacemaker\'s monitor 30-60 s, Kubernetes 40-50 s, Consul 4-24 s.');
@@ -357,23 +341,23 @@ function report(r, o) {
   out.push('');
   out.push('| Copy | Seconds | MB/s |');
   out.push('|---|---:|---:|');
-  for (const copy of rep.copies) out.push(`| ${copy.hostname} | ${fixed(copy.seconds, 2)} | ${fixed(rep.bytes / 1e6 / copy.seconds)} |`);
-  out.push(`| both (bytes copied / slowest) | | ${fixed(rep.aggregateMBps)} |`);
-  out.push(`| nginx, same file, 1 stream over loopback, same run | | ${fixed(rep.nginxMBps)} |`);
+  for (const copy of rep.copies) out.push(`| ${copy.hostname} | ${fixed(copy.seconds, 2)} | ${fixed(rep.bytes / 1e6 / copy.seconds, 0)} |`);
+  out.push(`| both (bytes copied / slowest) | | ${fixed(rep.aggregateMBps, 0)} |`);
+  out.push(`| nginx, same file, 1 stream over loopback, same run | | ${fixed(rep.nginxMBps, 0)} |`);
   out.push('');
-  out.push(`Per copy ${fixed(rep.perCopyMBps)} MB/s = ${fixed((100 * rep.perCopyMBps) / rep.nginxMBps)} % of nginx's one-stream rate; both copies together ${fixed((100 * rep.aggregateMBps) / rep.nginxMBps)} %. A copy is bound by its SHA-512 check (one thread) and the fsync, not by the transfer.`);
+  out.push(`Per copy ${fixed(rep.perCopyMBps, 0)} MB/s = ${fixed((100 * rep.perCopyMBps) / rep.nginxMBps, 0)} % of nginx's one-stream rate; both copies together ${fixed((100 * rep.aggregateMBps) / rep.nginxMBps, 0)} %. A copy is bound by its SHA-512 check (one thread) and the fsync, not by the transfer.`);
   out.push('');
   out.push('### Failover cost');
   out.push('');
   const f = r.failover;
-  out.push(`A client download (\`libs/client\`, connect timeout 1 s, response timeout 2 s) of a ${fixed(f.bytes / 2 ** 20)} MiB image, its reader paced at ${fixed(f.rate / 2 ** 20)} MiB/s; a third of the way the host serving it (found with \`ss\`) is killed -9, or its link is cut. "Longest pause": the longest time between two chunks reaching the client. ${o.failoverRuns} runs of each.`);
+  out.push(`A client download (\`libs/client\`, connect timeout 1 s, response timeout 2 s) of a ${fixed(f.bytes / 2 ** 20, 0)} MiB image, its reader paced at ${fixed(f.rate / 2 ** 20, 0)} MiB/s; a third of the way the host serving it (found with \`ss\`) is killed -9, or its link is cut. "Longest pause": the longest time between two chunks reaching the client. ${o.failoverRuns} runs of each.`);
   out.push('');
   out.push('| Download | Total (ms, median) | Longest pause (ms, median) | All runs: total / pause (ms) | Resumed with Range |');
   out.push('|---|---:|---:|---|---:|');
   for (const [name, runs] of [['no fault', f.results.clean], ['serving host killed -9', f.results.kill], ['serving host link cut', f.results.cut]]) {
-    out.push(`| ${name} | ${fixed(median(runs.map((x) => x.ms)))} | ${fixed(median(runs.map((x) => x.longestGap)))} | ${runs.map((x) => `${x.ms} / ${x.longestGap}`).join(', ')} | ${runs.reduce((n, x) => n + x.result.resumes, 0)} |`);
+    out.push(`| ${name} | ${fixed(median(runs.map((x) => x.ms)), 0)} | ${fixed(median(runs.map((x) => x.longestGap)), 0)} | ${runs.map((x) => `${x.ms} / ${x.longestGap}`).join(', ')} | ${runs.reduce((n, x) => n + x.result.resumes, 0)} |`);
   }
   out.push('');
-  out.push(`Client-visible delay of a failover (median total minus the median without a fault): kill -9 ${fixed(median(f.results.kill.map((x) => x.ms)) - median(f.results.clean.map((x) => x.ms)))} ms, link cut ${fixed(median(f.results.cut.map((x) => x.ms)) - median(f.results.clean.map((x) => x.ms)))} ms (a silent link is noticed by the client's response timeout).`);
+  out.push(`Client-visible delay of a failover (median total minus the median without a fault): kill -9 ${fixed(median(f.results.kill.map((x) => x.ms)) - median(f.results.clean.map((x) => x.ms)), 0)} ms, link cut ${fixed(median(f.results.cut.map((x) => x.ms)) - median(f.results.clean.map((x) => x.ms)), 0)} ms (a silent link is noticed by the client's response timeout).`);
   return { id: 'ha', markdown: out.join('\n'), ok: rows.every((row) => row.pass) };
 }

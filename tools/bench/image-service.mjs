@@ -26,18 +26,18 @@
 //      all). Every load loop is bounded in count and time; logs are kept in
 //      $TMPDIR/imagelib-bench-logs/; the data lives in a temporary directory under /tmp, removed at the end.
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes, randomFill } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { AGENT_LAUNCH_ENVIRONMENT } from '../../apps/agent/dist/launch-environment.js';
 import { agentSupports, BenchAgent, waitUntil } from './lib/agent.mjs';
 import { killAllChildren, trackTempDir, untrackTempDir } from './lib/children.mjs';
 import { freePort, startController } from './lib/controller.mjs';
+import { writeRandomFile } from './lib/data.mjs';
 import { nginxVersion, ensureDebianPackages, startGlance, startNginx } from './lib/peers.mjs';
 import { catRepeated, download, latencyClient, parallelDownloads, uploadChunked } from './lib/http.mjs';
 import { cpuTimeMs, cpuTimeMsOf, cpuTimeWithChildrenMs, ioCounters, machine, machineCpuMs, memory, processTree, rssOf } from './lib/proc.mjs';
@@ -47,7 +47,6 @@ const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const MB = 1e6;
 
-const randomFillAsync = promisify(randomFill);
 
 export const TARGETS = {
   downloadVsNginx: 0.95,
@@ -132,23 +131,6 @@ function sampler(read, everyMs = 100) {
 }
 
 // ---- data and reference hashing ---------------------------------------------------------------
-
-/** Writes `size` random bytes to `path` (8 MiB at a time) and fsyncs it. */
-async function writeRandomFile(path, size) {
-  const file = await open(path, 'w', 0o644);
-  try {
-    const buffer = Buffer.allocUnsafe(8 * MiB);
-    for (let written = 0; written < size; ) {
-      const length = Math.min(buffer.length, size - written);
-      await randomFillAsync(buffer, 0, length);
-      await file.write(buffer, 0, length, written);
-      written += length;
-    }
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-}
 
 /**
  * MD5 and SHA-512 of the file as node:crypto computes them in this process, one thread, timing
