@@ -78,6 +78,12 @@ describe('hosts in their own network and mount namespaces on one shared storage'
     }
     // One shared storage: a file written through one host's mount is there through the others'.
     expect(bed.host('host-2').inMountNamespace(['ls', '/srv/imagelib-testbed/images'])).toContain(smallId);
+    // The agents find that out themselves: one marker, confirmed by each seeing the others' probe writes.
+    const hosts = await waitFor('every host confirmed on one storage', async () => {
+      const views = await controller.hosts();
+      return views.every((view) => view.sharesStorageWith.length === bed.hosts.length - 1 && view.repositories[0]?.storagePeers.length === bed.hosts.length - 1) ? views : undefined;
+    }, 20_000, 200);
+    expect(hosts.flatMap((view) => view.conditions.map((condition) => condition.type))).not.toContain('storage-marker-copied');
   });
 
   it(

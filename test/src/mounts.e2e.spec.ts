@@ -3,14 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
-import { ControllerProcess, type HostView } from './support/controller.js';
+import { ControllerProcess } from './support/controller.js';
 import { rootAvailable, tempDir, waitFor } from './support/processes.js';
-
-interface Condition {
-  type: string;
-  blocking: boolean;
-  reason: string;
-}
 
 describe('mount consistency', () => {
   const ready = rootAvailable('mounting a share (tmpfs) for the repository');
@@ -49,7 +43,7 @@ describe('mount consistency', () => {
     }
   });
 
-  const conditions = async (id: string) => ((await controller.host(id)) as HostView & { conditions: Condition[] }).conditions;
+  const conditions = async (id: string) => (await controller.host(id)).conditions;
   const endpoint = async (hostname: string) => {
     const { body } = await controller.request<{ catalog: { endpoints: { hostname: string; healthy: boolean; reason: string }[] }[] }>('GET', '/api/v1/endpoints');
     return body.catalog[0]?.endpoints.find((e) => e.hostname === hostname);

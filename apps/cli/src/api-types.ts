@@ -48,6 +48,8 @@ export interface HostView {
   repositories: RepositoryView[];
   roles: RoleView[];
   conditions: ConditionView[];
+  /** Ids of the other image-library hosts on the same storage (same marker, confirmed by the live probe). */
+  sharesStorageWith: string[];
   createdAt: string;
 }
 

@@ -2,24 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import type { HostView, ImageView } from './api-types.js';
 import { painter, stripAnsi } from './color.js';
 import { CliError } from './errors.js';
+import { hostView, roleView } from './testing/views.js';
 import { buildStatusMatrix } from './status-matrix.js';
 import { renderStatusMatrix } from './status-view.js';
 
 function host(id: string, hostname: string, withRole = true): HostView {
-  return {
-    id,
-    hostname,
-    region: 'default',
-    addresses: [],
-    agentVersion: '0.1.0',
-    connected: true,
-    lastHeartbeatAt: null,
-    facts: null,
-    repositories: [],
-    roles: withRole ? [{ role: 'image-library', state: 'active', reason: '', repositoryPath: '/r', port: 9292, requireMount: false, url: 'http://x', generation: 1, updatedAt: '' }] : [],
-    conditions: [],
-    createdAt: '',
-  };
+  return hostView({ id, hostname, roles: withRole ? [roleView()] : [] });
 }
 
 function image(id: string, name: string, cells: [string, string, string][]): ImageView {

@@ -19,4 +19,8 @@ export interface RepositoryFactsRecord {
   readOnly: boolean;
   /** Why the agent will not write there now; empty when usable. */
   unusableReason: string;
+  /** Hosts seen writing into this repository's storage lately (the live probe); absent from older agents. */
+  storagePeers?: string[];
+  /** The probe has run long enough that a host missing from storagePeers is on another storage. */
+  storageProbeSettled?: boolean;
 }

@@ -16,8 +16,20 @@ export interface HostView {
   lastHeartbeatAt: string | null;
   agentVersion: string;
   facts: { os: { platform: string }; cpu: { cores: number }; memory: { totalBytes: number } } | null;
-  repositories: { path: string; exists: boolean; writable: boolean; fsType: string; mountPoint: string; freeBytes: number; unusableReason: string }[];
+  repositories: {
+    path: string;
+    exists: boolean;
+    writable: boolean;
+    fsType: string;
+    mountPoint: string;
+    freeBytes: number;
+    unusableReason: string;
+    storagePeers: string[];
+    storageProbeSettled: boolean;
+  }[];
   roles: { role: string; state: string; reason: string; url: string; port: number; repositoryPath: string; generation: number }[];
+  conditions: { type: string; blocking: boolean; reason: string }[];
+  sharesStorageWith: string[];
 }
 
 /** An image as the controller's REST API shows it, with its status on every image-library host. */

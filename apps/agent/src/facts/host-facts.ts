@@ -3,11 +3,14 @@ import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import si from 'systeminformation';
+import type { StorageProbeView } from '../roles/storage-probe.js';
 
 export interface RepositoryState {
   path: string;
   /** Why the agent will not write there now; empty when usable. */
   unusableReason: string;
+  /** What the live storage probe sees: hosts writing into the same storage, and whether that is settled. */
+  storageProbe: StorageProbeView;
 }
 
 /** Facts about this host and its repositories, as the controller shows them to operators. */
@@ -24,7 +27,7 @@ export async function collectHostFacts(hostname: string, repositories: Repositor
 }
 
 /** The filesystem a repository path lives on: the mount with the longest prefix of its real path. */
-export async function repositoryFacts({ path, unusableReason }: RepositoryState, filesystems: si.Systeminformation.FsSizeData[]): Promise<RepositoryFacts> {
+export async function repositoryFacts({ path, unusableReason, storageProbe }: RepositoryState, filesystems: si.Systeminformation.FsSizeData[]): Promise<RepositoryFacts> {
   const exists = await stat(path).then((s) => s.isDirectory(), () => false);
   const resolved = exists ? await realpath(path) : path;
   const mount = filesystems
@@ -41,6 +44,8 @@ export async function repositoryFacts({ path, unusableReason }: RepositoryState,
     freeBytes: mount?.available ?? 0,
     readOnly: mount?.rw === false,
     unusableReason,
+    storagePeers: storageProbe.peers,
+    storageProbeSettled: storageProbe.settled,
   };
 }
 

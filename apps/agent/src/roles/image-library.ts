@@ -21,11 +21,14 @@ import { checkRepository } from './mount-guard.js';
 import { prepareRepository } from './repository-directory.js';
 import { isRepositoryDirectory } from './repository-entry.js';
 import { storageIdentity } from './storage-identity.js';
+import { StorageProbe, type StorageProbeView } from './storage-probe.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 const SAFETY_RECHECK_MS = 10_000;
 /** How often the repository's usability (a required mount, its presence) is checked: a flap is seen within this. */
 const MOUNT_CHECK_MS = 2000;
+/** How often this host rewrites its probe file and reads the other hosts' (the live storage probe). */
+const STORAGE_PROBE_MS = 2000;
 /** After a restart, discovery's first scan waits for the link to the controller at most this long. */
 const FIRST_SCAN_WAIT_MS = 3000;
 /** Watcher hints arrive by the thousand while a file is copied: they are gathered for this long. */
@@ -73,6 +76,7 @@ export class ImageLibrary {
     private readonly reporter: ImageStatusReporter,
     private readonly discovery: RepositoryDiscovery,
     private readonly replicator: Replicator,
+    private readonly probe: StorageProbe,
     private readonly cleanups: (() => void)[],
   ) {}
 
@@ -189,7 +193,8 @@ export class ImageLibrary {
         deps.onRepositoryChange();
       });
     }, MOUNT_CHECK_MS);
-    library = new ImageLibrary(repositoryPath, storageId, `http://${deps.advertisedHost}:${service.port}`, service, reporter, discovery, replicator, [
+    const probe = new StorageProbe({ repositoryPath, hostId: deps.hostId, intervalMs: STORAGE_PROBE_MS, unusable, onChange: deps.onRepositoryChange }, deps.log);
+    library = new ImageLibrary(repositoryPath, storageId, `http://${deps.advertisedHost}:${service.port}`, service, reporter, discovery, replicator, probe, [
       () => clearInterval(mountTimer),
       stopWatching,
       () => scrubber.stop(),
@@ -206,6 +211,7 @@ export class ImageLibrary {
       discovery.start().catch((error: unknown) => deps.log.error({ err: error }, 'repository discovery failed to start'));
     };
     scrubber.start();
+    probe.start();
     if (deps.connected()) {
       void reporter.reportAll();
       library.startDiscovery();
@@ -221,6 +227,11 @@ export class ImageLibrary {
   /** Why the repository must not be used now ('' when it may). */
   get unusableReason(): string {
     return this.unusable;
+  }
+
+  /** Which hosts the live probe sees writing into this storage. */
+  get storageProbe(): StorageProbeView {
+    return this.probe.current();
   }
 
   /** After (re)connecting: the controller gets the complete picture (and a first scan waiting for the link starts). */
@@ -257,6 +268,7 @@ export class ImageLibrary {
     this.startDiscovery = () => undefined;
     for (const cleanup of this.cleanups) cleanup();
     this.replicator.stop();
+    await this.probe.stop();
     await this.discovery.close();
     await this.service.stop();
   }

@@ -54,7 +54,7 @@ export class RoleManager {
   repositories(): RepositoryState[] {
     const role = this.imageLibraryRole;
     if (!role) return [];
-    return [{ path: role.repositoryPath, unusableReason: role.running?.unusableReason ?? role.status.reason ?? '' }];
+    return [{ path: role.repositoryPath, unusableReason: role.running?.unusableReason ?? role.status.reason ?? '', storageProbe: role.running?.storageProbe ?? { peers: [], settled: false } }];
   }
 
   apply(roles: RoleAssignment__Output[], persist: boolean): Promise<void> {

@@ -54,6 +54,7 @@ export function renderHost(host: HostView, images: readonly HostImageView[], pai
     ['connected', connected(host, paint)],
     ['last heartbeat', host.lastHeartbeatAt ? `${host.lastHeartbeatAt} (${formatAge(host.lastHeartbeatAt, now)})` : 'never'],
     ['enrolled', host.createdAt],
+    ['shares storage with', host.sharesStorageWith.join(', ') || '-'],
   ];
   if (facts) {
     fields.push(['os', `${facts.os.distro} ${facts.os.release} (${facts.os.platform} ${facts.os.kernel}, ${facts.os.arch})`]);

@@ -14,6 +14,7 @@ export function hostView(changes: Partial<HostView> = {}): HostView {
     repositories: [],
     roles: [],
     conditions: [],
+    sharesStorageWith: [],
     createdAt: '2025-01-01T10:00:00.000Z',
     ...changes,
   };

@@ -1,6 +1,8 @@
 import type { HostFacts__Output } from '@imagelib/proto';
 import type { HostFactsRecord } from '@imagelib/store';
 
+const HOST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Keeps what the agent reported, bounded in size, as the store's plain record. */
 export function factsFromProto(facts: HostFacts__Output): HostFactsRecord {
   return {
@@ -30,6 +32,8 @@ export function factsFromProto(facts: HostFacts__Output): HostFactsRecord {
       freeBytes: r.freeBytes,
       readOnly: r.readOnly,
       unusableReason: r.unusableReason.slice(0, 512),
+      storagePeers: r.storagePeers.filter((peer) => HOST_ID.test(peer)).slice(0, 256),
+      storageProbeSettled: r.storageProbeSettled,
     })),
   };
 }

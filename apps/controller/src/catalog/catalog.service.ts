@@ -8,7 +8,7 @@ import { DomainError, ErrorCode } from '../errors/domain-error.js';
 import { ControllerEvents } from '../events/controller-events.js';
 import { CatalogSync } from './catalog-sync.service.js';
 import { toRecord, withFields } from './image-mapping.js';
-import { groupByStorage, storageOf } from './storage-groups.js';
+import { StorageGroups } from './storage-groups.js';
 
 const FILE_NAME = /^[^/\0]{1,255}$/;
 /** Files one RegisterDiscoveredFiles call may carry (agents send at most 500). */
@@ -170,12 +170,11 @@ export class CatalogService implements OnApplicationBootstrap {
     });
     const damaged = new Map<string, ImageEntity>();
     if (differing.length === 0) return damaged;
-    const hosts = await this.hosts.hostsWithRole('image-library');
-    const mine = storageOf(hosts.find((host) => host.id === hostId), hostId);
-    const storageOfHost = new Map([...groupByStorage(hosts)].flatMap(([storage, members]) => members.map((host) => [host.id, storage] as const)));
+    const storages = StorageGroups.of(await this.hosts.hostsWithRole('image-library'));
+    const mine = storages.keyOf(hostId);
     for (const image of differing) {
       const statuses = await this.catalog.statusesOfImage(image.id);
-      if (statuses.some((status) => status.state === 'ok' && (storageOfHost.get(status.hostId) ?? `host:${status.hostId}`) !== mine)) {
+      if (statuses.some((status) => status.state === 'ok' && storages.keyOf(status.hostId) !== mine)) {
         this.logger.warn(`host ${hostId} has ${image.fileName} with other content than image ${image.id}, which is good on another storage: treated as damaged`);
         damaged.set(image.fileName!, image);
       }

@@ -3,7 +3,7 @@ import { CatalogRepository, type HostEntity, HostsRepository, type ImageEntity }
 import type { FileDeletionResult__Output } from '@imagelib/proto';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
 import { PeriodicSweep } from './periodic-sweep.js';
-import { groupByStorage, storageOf } from './storage-groups.js';
+import { StorageGroups } from './storage-groups.js';
 
 const SWEEP_INTERVAL_MS = 2000;
 const RESEND_AFTER_MS = 30_000;
@@ -45,8 +45,7 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
   async result(hostId: string, result: FileDeletionResult__Output): Promise<void> {
     const image = await this.catalog.findById(result.imageId);
     if (!image || !image.filesPending) return;
-    const storage = storageOf((await this.hosts.findById(hostId)) ?? undefined, hostId);
-    const key = `${image.id}/${storage}`;
+    const key = `${image.id}/${StorageGroups.of(await this.hosts.hostsWithRole('image-library')).keyOf(hostId)}`;
     this.sent.delete(key);
     if (!result.deleted) {
       await this.catalog.recordHostStatuses(hostId, [{ imageId: image.id, state: 'cannot-delete', reason: result.reason }], false, new Date().toISOString());
@@ -61,7 +60,7 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
   private async sweep(): Promise<void> {
     const pending = await this.catalog.filesPendingDeletion();
     if (pending.length === 0) return;
-    const groups = groupByStorage(await this.hosts.hostsWithRole('image-library'));
+    const groups = StorageGroups.of(await this.hosts.hostsWithRole('image-library')).entries();
     for (const image of pending) {
       let complete = true;
       for (const [storage, members] of groups) {

@@ -6,7 +6,7 @@ import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-c
 import { ImageTokenSigner } from '../image-tokens/image-token-signer.js';
 import { shuffled } from '../shuffled.js';
 import { PeriodicSweep } from './periodic-sweep.js';
-import { groupByStorage, storageOf } from './storage-groups.js';
+import { StorageGroups } from './storage-groups.js';
 
 const SWEEP_INTERVAL_MS = 2000;
 /** Copies one host receives at once. */
@@ -73,8 +73,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
   }
 
   async result(hostId: string, result: ReplicationResult__Output): Promise<void> {
-    const host = (await this.hosts.findById(hostId)) ?? undefined;
-    const key = `${result.imageId}/${storageOf(host, hostId)}`;
+    const key = `${result.imageId}/${StorageGroups.of(await this.hosts.hostsWithRole('image-library')).keyOf(hostId)}`;
     const copy = this.copies.get(key);
     if (result.ok) {
       // Until its status says ok, the storage would look as lacking the image as before the copy.
@@ -89,10 +88,15 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
   }
 
   private async sweep(): Promise<void> {
-    const serving = (await this.hosts.hostsWithRole('image-library')).filter(
-      (host) => this.sessions.isConnected(host.id) && host.roles[0]?.state === 'active' && host.roles[0].url,
+    const imageLibraryHosts = await this.hosts.hostsWithRole('image-library');
+    const serving = imageLibraryHosts.filter((host) => this.sessions.isConnected(host.id) && host.roles[0]?.state === 'active' && host.roles[0].url);
+    // Storages are told apart with every host's report; copies go to the storages with a host serving now.
+    const groups = new Map(
+      StorageGroups.of(imageLibraryHosts)
+        .entries()
+        .map(([storage, members]) => [storage, members.filter((host) => serving.includes(host))] as const)
+        .filter(([, members]) => members.length > 0),
     );
-    const groups = groupByStorage(serving);
     if (serving.length < 2 || groups.size < 2) {
       this.wantedCopies = 0;
       return;

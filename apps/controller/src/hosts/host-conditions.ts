@@ -1,4 +1,5 @@
 import type { HostEntity } from '@imagelib/store';
+import type { StorageGroups } from '../catalog/storage-groups.js';
 import type { ConditionDto } from './dto/host.dto.js';
 
 /**
@@ -28,4 +29,23 @@ export function repositoryConditions(host: HostEntity, imageLibraryHosts: HostEn
     conditions.push({ type: 'low-free-space', blocking: false, reason: `${facts.freeBytes} bytes free on ${facts.mountPoint}, under ${minFreeBytes}` });
   }
   return conditions;
+}
+
+/**
+ * A host whose repository carries the storage marker of other hosts that the live probe shows are on
+ * another storage: the marker was copied (a cloned disk, an rsync of the repository). Images are
+ * kept on it as on a storage of its own; the operator should give it an identity of its own.
+ */
+export function storageConditions(host: HostEntity, storages: StorageGroups): ConditionDto[] {
+  const elsewhere = storages.sameMarkerElsewhere(host);
+  if (elsewhere.length === 0) return [];
+  const role = host.roles.find((r) => r.role === 'image-library');
+  const names = elsewhere.map((other) => other.hostname).join(', ');
+  return [
+    {
+      type: 'storage-marker-copied',
+      blocking: false,
+      reason: `${role?.repositoryPath ?? 'the repository'} carries storage id ${role?.storageId} like ${names}, but neither sees the other's writes: treated as a storage of its own (remove its .imagelib-storage-id and restart the agent to give it a new id)`,
+    },
+  ];
 }

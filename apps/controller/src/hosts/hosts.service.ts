@@ -3,13 +3,13 @@ import { status } from '@grpc/grpc-js';
 import { CatalogRepository, type HostEntity, type HostRoleEntity, HostsRepository } from '@imagelib/store';
 import { AgentGateway } from '../agents/agent-gateway.js';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
-import { groupByStorage, storageOf } from '../catalog/storage-groups.js';
+import { StorageGroups } from '../catalog/storage-groups.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
 import { ControllerEvents } from '../events/controller-events.js';
 import { type AssignImageLibraryRoleDto, DEFAULT_IMAGE_SERVICE_PORT, DEFAULT_REPOSITORY_PATH } from './dto/assign-image-library-role.dto.js';
 import type { HostDto, RoleDto } from './dto/host.dto.js';
-import { repositoryConditions } from './host-conditions.js';
+import { repositoryConditions, storageConditions } from './host-conditions.js';
 
 @Injectable()
 export class HostsService {
@@ -26,12 +26,13 @@ export class HostsService {
 
   async list(): Promise<HostDto[]> {
     const [hosts, imageLibraryHosts] = await Promise.all([this.hosts.list(), this.hosts.hostsWithRole('image-library')]);
-    return hosts.map((host) => this.toDto(host, imageLibraryHosts));
+    const storages = StorageGroups.of(imageLibraryHosts);
+    return hosts.map((host) => this.toDto(host, imageLibraryHosts, storages));
   }
 
   async get(id: string): Promise<HostDto> {
     const [host, imageLibraryHosts] = await Promise.all([this.require(id), this.hosts.hostsWithRole('image-library')]);
-    return this.toDto(host, imageLibraryHosts);
+    return this.toDto(host, imageLibraryHosts, StorageGroups.of(imageLibraryHosts));
   }
 
   /** Forgets the host, revokes its credential and ends its stream; its agent must enrol again. */
@@ -92,8 +93,7 @@ export class HostsService {
    */
   private async onlyGoodCopies(host: HostEntity): Promise<{ id: string; name: string | null }[]> {
     const hosts = await this.hosts.hostsWithRole('image-library');
-    const mine = storageOf(hosts.find((h) => h.id === host.id), host.id);
-    if ((groupByStorage(hosts).get(mine) ?? []).some((h) => h.id !== host.id)) return [];
+    if (StorageGroups.of(hosts).sharing(host.id).length > 0) return [];
     // Only hosts that keep serving count: a host whose role is gone or going may still have reported `ok`.
     const serving = new Set(hosts.filter((h) => h.id !== host.id).map((h) => h.id));
     const elsewhere = new Set<string>();
@@ -109,7 +109,7 @@ export class HostsService {
     return host;
   }
 
-  private toDto(host: HostEntity, imageLibraryHosts: HostEntity[]): HostDto {
+  private toDto(host: HostEntity, imageLibraryHosts: HostEntity[], storages: StorageGroups): HostDto {
     const liveness = this.sessions.liveness(host.id, host.lastHeartbeatAt);
     const facts = host.facts;
     return {
@@ -121,9 +121,10 @@ export class HostsService {
       connected: liveness.connected,
       lastHeartbeatAt: liveness.lastHeartbeatAt?.toISOString() ?? null,
       facts: facts ? { os: facts.os, cpu: facts.cpu, memory: facts.memory } : null,
-      repositories: facts?.repositories ?? [],
+      repositories: (facts?.repositories ?? []).map((repository) => ({ storagePeers: [], storageProbeSettled: false, ...repository })),
       roles: host.roles.map(toRoleDto),
-      conditions: repositoryConditions(host, imageLibraryHosts, this.config.minFreeBytes),
+      conditions: [...repositoryConditions(host, imageLibraryHosts, this.config.minFreeBytes), ...storageConditions(host, storages)],
+      sharesStorageWith: storages.sharing(host.id).map((other) => other.id),
       createdAt: host.createdAt.toISOString(),
     };
   }

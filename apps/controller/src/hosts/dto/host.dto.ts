@@ -24,9 +24,12 @@ export class RepositoryFactsDto {
   @ApiProperty() freeBytes!: number;
   @ApiProperty() readOnly!: boolean;
   @ApiProperty({ description: 'Why the agent will not write there now; empty when usable' }) unusableReason!: string;
+  @ApiProperty({ type: [String], description: 'Hosts seen writing into the same storage lately (the live probe: every host rewrites a file of its own there and reads the others\'\')' })
+  storagePeers!: string[];
+  @ApiProperty({ description: 'The probe has run long enough that a host missing from storagePeers is on another storage' }) storageProbeSettled!: boolean;
 }
 
-export const CONDITION_TYPES = ['repository-path-mismatch', 'repository-unusable', 'repository-read-only', 'repository-not-writable', 'low-free-space'] as const;
+export const CONDITION_TYPES = ['repository-path-mismatch', 'repository-unusable', 'repository-read-only', 'repository-not-writable', 'low-free-space', 'storage-marker-copied'] as const;
 
 export class ConditionDto {
   @ApiProperty({ enum: CONDITION_TYPES }) type!: string;
@@ -55,5 +58,7 @@ export class HostDto {
   @ApiProperty({ type: [RepositoryFactsDto], description: 'Filesystem facts of the repository paths the agent serves' }) repositories!: RepositoryFactsDto[];
   @ApiProperty({ type: [RoleDto] }) roles!: RoleDto[];
   @ApiProperty({ type: [ConditionDto], description: 'Problems of the repository, e.g. a share that is not mounted' }) conditions!: ConditionDto[];
+  @ApiProperty({ type: [String], description: 'Ids of the other image-library hosts whose repository is on the same storage (same marker, confirmed by the live probe)' })
+  sharesStorageWith!: string[];
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
 }

@@ -19,6 +19,15 @@ export interface RepositoryFacts {
    * Why the repository must not be written now (e.g. the share it needs is not mounted); empty when usable.
    */
   'unusableReason'?: (string);
+  /**
+   * Hosts seen writing into this repository's storage lately: the live probe (every host rewrites a
+   * file of its own in the repository and reads the others').
+   */
+  'storagePeers'?: (string)[];
+  /**
+   * The probe has run long enough that a host missing from storage_peers is on another storage.
+   */
+  'storageProbeSettled'?: (boolean);
 }
 
 export interface RepositoryFacts__Output {
@@ -38,4 +47,13 @@ export interface RepositoryFacts__Output {
    * Why the repository must not be written now (e.g. the share it needs is not mounted); empty when usable.
    */
   'unusableReason': (string);
+  /**
+   * Hosts seen writing into this repository's storage lately: the live probe (every host rewrites a
+   * file of its own in the repository and reads the others').
+   */
+  'storagePeers': (string)[];
+  /**
+   * The probe has run long enough that a host missing from storage_peers is on another storage.
+   */
+  'storageProbeSettled': (boolean);
 }
