@@ -26,7 +26,8 @@ Usage: ${PROG} --controller HOST:PORT --join-token TOKEN --ca-cert-hash sha256:H
 Installs the Image Library agent as the systemd service ${SERVICE}.
 
 Required:
-  --controller HOST:PORT     the controller's gRPC address (HOST: DNS name, IPv4, or [IPv6])
+  --controller HOST:PORT     the controller's gRPC address (HOST: DNS name, IPv4, or [IPv6]);
+                             several controllers: HOST:PORT,HOST:PORT with IP addresses
   --join-token TOKEN         join token created on the controller
                              (or set IMAGELIB_JOIN_TOKEN to keep it off the command line)
   --ca-cert-hash sha256:HEX  SHA-256 pin of the controller CA (64 hex digits)
@@ -81,12 +82,17 @@ if given_without_value --controller; then
   :
 elif [[ ${SEEN_CONTROLLER} -eq 0 ]]; then
   bad_arg "missing required option --controller HOST:PORT"
-elif [[ "${CONTROLLER}" =~ ^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]+)$ ]]; then
-  if ! valid_port "${BASH_REMATCH[3]}"; then
-    bad_arg "--controller '${CONTROLLER}': port must be 1-65535"
-  fi
 else
-  bad_arg "--controller '${CONTROLLER}' is not HOST:PORT (e.g. controller.example.org:9443, 10.0.0.5:9443, [fd00::5]:9443)"
+  IFS=',' read -r -a CONTROLLER_ADDRESSES <<< "${CONTROLLER}"
+  for address in "${CONTROLLER_ADDRESSES[@]}"; do
+    if [[ "${address}" =~ ^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]+)$ ]]; then
+      if ! valid_port "${BASH_REMATCH[3]}"; then
+        bad_arg "--controller '${address}': port must be 1-65535"
+      fi
+    else
+      bad_arg "--controller '${address}' is not HOST:PORT (e.g. controller.example.org:9443, 10.0.0.5:9443, [fd00::5]:9443)"
+    fi
+  done
 fi
 
 if given_without_value --join-token; then

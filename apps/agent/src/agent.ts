@@ -32,7 +32,7 @@ export class Agent {
 
   async start(): Promise<void> {
     const credential = await ensureCredential(this.config, this.log);
-    const client = createGatewayClient(this.config.controllerAddress, credential);
+    const client = createGatewayClient(this.config.controllerTarget, credential);
     this.closeClient = () => client.close();
     const catalog = new LocalCatalog(this.config.catalogPath);
     this.catalog = catalog;

@@ -8,8 +8,11 @@ host has the image-library role.
 
 Settings come from the JSON config file (keys in parentheses), then the environment,
 then these flags, each overriding the one before:
-  --controller HOST:PORT    controller gRPC address (controllerAddress,
-                            IMAGELIB_CONTROLLER_ADDRESS), required
+  --controller HOST:PORT[,HOST:PORT...]  controller gRPC address
+                            (controllerAddress, IMAGELIB_CONTROLLER_ADDRESS),
+                            required; several controllers: their IP addresses
+                            separated by commas, or one DNS name that resolves
+                            to each; the agent moves to another when its own fails
   --join-token TOKEN        join token for the first start (joinToken,
                             IMAGELIB_JOIN_TOKEN)
   --ca-cert-hash sha256:HEX pins the controller's CA (caCertHash,

@@ -53,12 +53,18 @@ export interface JoinToken {
 /** A real controller process on loopback with its own data directory. */
 export class ControllerProcess {
   child: ChildProcess | null = null;
-  readonly dataDir = tempDir('controller');
-  readonly logFile = join(this.dataDir, 'controller.log');
+  readonly logFile: string;
   httpPort = 0;
   grpcPort = 0;
 
-  constructor(private readonly extraEnv: NodeJS.ProcessEnv = {}) {}
+  /** A second controller given the data directory of another (a standby on shared disk) logs to a file of its own name. */
+  constructor(
+    private readonly extraEnv: NodeJS.ProcessEnv = {},
+    readonly dataDir = tempDir('controller'),
+    name = 'controller',
+  ) {
+    this.logFile = join(dataDir, `${name}.log`);
+  }
 
   get grpcAddress(): string {
     return `${this.extraEnv.IMAGELIB_GRPC_HOST ?? '127.0.0.1'}:${this.grpcPort}`;

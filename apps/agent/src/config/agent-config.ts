@@ -1,17 +1,19 @@
-import { HTTP_HEADERS_TIMEOUT_DEFAULT_MS, HTTP_IDLE_TIMEOUT_DEFAULT_MS, validateSettings } from '@imagelib/config';
+import { ConfigError, HTTP_HEADERS_TIMEOUT_DEFAULT_MS, HTTP_IDLE_TIMEOUT_DEFAULT_MS, validateSettings } from '@imagelib/config';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { controllerTarget } from '../link/controller-target.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Agent settings as written in the config file, the environment or on the command line. */
 export class AgentSettings {
-  @IsString({ message: 'is required: the controller gRPC address as host:port' })
-  @Matches(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'must be host:port' })
+  /** One host:port, or several separated by commas (one per controller). */
+  @IsString({ message: 'is required: the controller gRPC address as host:port (several separated by commas)' })
+  @Matches(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}(,(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5})*$/, { message: 'must be host:port, or several separated by commas' })
   controllerAddress!: string;
 
   @IsOptional() @IsString() @Matches(/^[a-z0-9]{6}\.[a-z0-9]{16}$/, { message: 'must look like abcdef.0123456789abcdef' })
@@ -78,6 +80,10 @@ export const SETTING_SOURCES: Record<keyof AgentSettings, { env: string; flag: s
 };
 
 export interface AgentConfig extends AgentSettings {
+  /** controllerAddress split: every controller the agent may use. */
+  controllerAddresses: string[];
+  /** The gRPC target that reaches any of them. */
+  controllerTarget: string;
   credentialPath: string;
   desiredStatePath: string;
   catalogPath: string;
@@ -97,8 +103,17 @@ export function loadAgentConfig(configFile: string | undefined, env: NodeJS.Proc
   }
   const names = Object.fromEntries(Object.entries(SETTING_SOURCES).map(([key, s]) => [key, `${key} (${s.flag}, ${s.env})`]));
   const settings = validateSettings(AgentSettings, raw, names);
+  const controllerAddresses = settings.controllerAddress.split(',');
+  let target: string;
+  try {
+    target = controllerTarget(controllerAddresses);
+  } catch (error) {
+    throw new ConfigError([`${names.controllerAddress}=${JSON.stringify(settings.controllerAddress)}: ${(error as Error).message}`]);
+  }
   return {
     ...settings,
+    controllerAddresses,
+    controllerTarget: target,
     credentialPath: join(settings.stateDir, 'credential.json'),
     desiredStatePath: join(settings.stateDir, 'desired-state.json'),
     catalogPath: join(settings.stateDir, 'catalog.json'),

@@ -22,10 +22,9 @@ export async function ensureCredential(config: AgentConfig, log: Logger): Promis
   if (!config.joinToken || !config.caCertHash) {
     throw new EnrolmentRefused('this host is not enrolled yet: give --join-token and --ca-cert-hash (from POST /api/v1/join-tokens)');
   }
-  const { host, port } = splitAddress(config.controllerAddress);
-  const caCertificatePem = await fetchPinnedCa(host, port, config.caCertHash);
+  const caCertificatePem = await fetchFirstPinnedCa(config.controllerAddresses, config.caCertHash);
   const keys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const client = createGatewayClient(config.controllerAddress, { caCertificatePem });
+  const client = createGatewayClient(config.controllerTarget, { caCertificatePem });
   try {
     const response = await new Promise<EnrollResponse__Output>((resolve, reject) =>
       client.Enroll(
@@ -57,4 +56,18 @@ export async function ensureCredential(config: AgentConfig, log: Logger): Promis
   } finally {
     client.close();
   }
+}
+
+/** The pinned CA from the first controller that answers; every controller presents the same CA. */
+async function fetchFirstPinnedCa(addresses: readonly string[], pinnedHash: string): Promise<string> {
+  const failures: string[] = [];
+  for (const address of addresses) {
+    const { host, port } = splitAddress(address);
+    try {
+      return await fetchPinnedCa(host, port, pinnedHash);
+    } catch (error) {
+      failures.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  throw new Error(failures.join('; '));
 }

@@ -17,6 +17,8 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   // Reconnection pacing is the agent's own (jittered backoff), not the channel's.
   'grpc.initial_reconnect_backoff_ms': 200,
   'grpc.max_reconnect_backoff_ms': 2_000,
+  // Several controllers: each agent takes them in an order of its own, so a fleet spreads over them.
+  'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ pick_first: { shuffleAddressList: true } }] }),
 };
 
 export interface ClientIdentity {
@@ -26,14 +28,15 @@ export interface ClientIdentity {
   certificatePem?: string;
 }
 
-export function createGatewayClient(address: string, identity: ClientIdentity): AgentGatewayClient {
+/** A client for the controllers at `target` (see controllerTarget). */
+export function createGatewayClient(target: string, identity: ClientIdentity): AgentGatewayClient {
   const credentials = grpc.credentials.createSsl(
     Buffer.from(identity.caCertificatePem),
     identity.privateKeyPem ? Buffer.from(identity.privateKeyPem) : null,
     identity.certificatePem ? Buffer.from(identity.certificatePem) : null,
   );
   const { AgentGateway } = loadImagelibV1();
-  return new AgentGateway(address, credentials, CHANNEL_OPTIONS);
+  return new AgentGateway(target, credentials, CHANNEL_OPTIONS);
 }
 
 /** Splits "host:port" or "[v6]:port". */
