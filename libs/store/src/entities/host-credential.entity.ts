@@ -11,12 +11,12 @@ export class HostCredentialEntity {
   @Column({ type: 'varchar', length: 36 })
   hostId!: string;
 
-  @Column({ type: 'datetime' })
+  @Column({ type: Date })
   notAfter!: Date;
 
-  @Column({ type: 'datetime', nullable: true })
+  @Column({ type: Date, nullable: true })
   revokedAt!: Date | null;
 
-  @CreateDateColumn({ type: 'datetime' })
+  @CreateDateColumn({ type: Date })
   createdAt!: Date;
 }

@@ -43,7 +43,7 @@ export class HostRoleEntity {
   @Column({ type: 'varchar', length: 64, default: '' })
   storageId!: string;
 
-  @UpdateDateColumn({ type: 'datetime' })
+  @UpdateDateColumn({ type: Date })
   updatedAt!: Date;
 
   @ManyToOne(() => HostEntity, (host) => host.roles, { onDelete: 'CASCADE' })

@@ -20,13 +20,13 @@ export class HostEntity {
   facts!: HostFactsRecord | null;
 
   /** Persisted when the host disconnects; while connected the controller's memory is newer. */
-  @Column({ type: 'datetime', nullable: true })
+  @Column({ type: Date, nullable: true })
   lastHeartbeatAt!: Date | null;
 
-  @CreateDateColumn({ type: 'datetime' })
+  @CreateDateColumn({ type: Date })
   createdAt!: Date;
 
-  @UpdateDateColumn({ type: 'datetime' })
+  @UpdateDateColumn({ type: Date })
   updatedAt!: Date;
 
   @OneToMany(() => HostRoleEntity, (role) => role.host)

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { BIGINT_AS_NUMBER } from './bigint-number.js';
 
 /**
  * One image of the catalog. Deleted images stay as tombstones (status "deleted") so that hosts
@@ -31,10 +32,10 @@ export class ImageEntity {
   @Column({ type: 'varchar', length: 16, nullable: true })
   containerFormat!: string | null;
 
-  @Column({ type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) } })
+  @Column({ type: 'bigint', nullable: true, transformer: BIGINT_AS_NUMBER })
   size!: number | null;
 
-  @Column({ type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) } })
+  @Column({ type: 'bigint', nullable: true, transformer: BIGINT_AS_NUMBER })
   virtualSize!: number | null;
 
   @Column({ type: 'varchar', length: 32, nullable: true })

@@ -12,7 +12,7 @@ export class JoinTokenEntity {
   @Column({ type: 'varchar', length: 256, default: '' })
   description!: string;
 
-  @Column({ type: 'datetime' })
+  @Column({ type: Date })
   expiresAt!: Date;
 
   @Column({ type: 'integer' })
@@ -21,6 +21,6 @@ export class JoinTokenEntity {
   @Column({ type: 'integer', default: 0 })
   uses!: number;
 
-  @CreateDateColumn({ type: 'datetime' })
+  @CreateDateColumn({ type: Date })
   createdAt!: Date;
 }

@@ -18,9 +18,9 @@ export class OperatorTokenEntity {
   @Column({ type: 'varchar', length: 16 })
   scope!: OperatorScope;
 
-  @Column({ type: 'datetime', nullable: true })
+  @Column({ type: Date, nullable: true })
   revokedAt!: Date | null;
 
-  @CreateDateColumn({ type: 'datetime' })
+  @CreateDateColumn({ type: Date })
   createdAt!: Date;
 }
