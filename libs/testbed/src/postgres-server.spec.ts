@@ -55,7 +55,7 @@ describe('a throwaway PostgreSQL server', () => {
     const other = await startPostgres({ binaries });
     const url = await other.createDatabase('doomed');
     expect(await psql(url, 'SELECT 1')).toBe('1');
-    other.kill();
+    await other.kill();
     await expect(psql(url, 'SELECT 1')).rejects.toThrow(/Connection refused|could not connect/);
     await other.stop();
   }, 120_000);

@@ -28,8 +28,8 @@ export interface PostgresServer {
   createDatabase(name: string): Promise<string>;
   /** Fast shutdown (SIGINT: open sessions are terminated with 57P01), then the directory is removed. Also after kill(). */
   stop(): Promise<void>;
-  /** SIGKILL to the server and every backend at once, as a crash would. stop() still removes the directory. */
-  kill(): void;
+  /** SIGKILL to the server and every backend at once, as a crash would; resolves once the server is gone. stop() still removes the directory. */
+  kill(): Promise<void>;
 }
 
 /** The newest PostgreSQL under /usr/lib/postgresql with initdb, postgres and createdb, or null. */
@@ -122,7 +122,10 @@ export async function startPostgres(options: { binaries?: PostgresBinaries; star
       process.removeListener('exit', onExit);
       removeDir();
     },
-    kill: killGroup,
+    async kill() {
+      killGroup();
+      await exited;
+    },
   };
 
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
