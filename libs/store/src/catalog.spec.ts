@@ -1,12 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStore, type Store } from './data-source.js';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
+import { openStore } from './data-source.js';
 import type { ImageEntity } from './entities/image.entity.js';
 import { CatalogRepository } from './repositories/catalog.repository.js';
 import { HostsRepository } from './repositories/hosts.repository.js';
 import { JoinTokensRepository } from './repositories/join-tokens.repository.js';
+import type { Store } from './store.js';
+import { describeOnEngines } from './testing/engines.js';
 
 const NOW = '2026-11-22T00:00:00.000Z';
 
@@ -18,21 +17,18 @@ function image(id: string, overrides: Partial<ImageEntity> = {}): Omit<ImageEnti
   };
 }
 
-describe('the catalog on a real sqlite file', () => {
+describeOnEngines('the catalog', (databases) => {
   const statusesOfHost = async (hostId: string) => (await catalog.allStatuses()).filter((status) => status.hostId === hostId);
-  let dir: string;
   let store: Store;
   let catalog: CatalogRepository;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'imagelib-catalog-'));
-    store = await openStore({ sqlitePath: join(dir, 'imagelib.sqlite') });
+    store = await openStore(await databases.fresh());
     catalog = new CatalogRepository(store);
   });
 
   afterEach(async () => {
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('stamps every change with the next revision and tells a host what changed since its own', async () => {

@@ -1,4 +1,6 @@
-export { openStore, Store, ENTITIES, type StoreOptions } from './data-source.js';
+export { openStore, ENTITIES, type StoreOptions } from './data-source.js';
+export { Store } from './store.js';
+export { urlWithoutPassword } from './postgres-connection.js';
 export type { HostFactsRecord, RepositoryFactsRecord } from './host-facts.js';
 export { HostEntity } from './entities/host.entity.js';
 export { HostRoleEntity, ROLE_NAMES, ROLE_STATES, type RoleName, type RoleStateName } from './entities/host-role.entity.js';

@@ -1,30 +1,38 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStore, type Store } from './data-source.js';
+import { openStore, type StoreOptions } from './data-source.js';
+import { HostRoleEntity } from './entities/host-role.entity.js';
+import { POSTGRES_MIGRATIONS } from './migrations/postgres/index.js';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite/index.js';
 import { HostsRepository } from './repositories/hosts.repository.js';
 import { JoinTokensRepository } from './repositories/join-tokens.repository.js';
 import { OperatorTokensRepository } from './repositories/operator-tokens.repository.js';
+import type { Store } from './store.js';
+import { describeOnEngines } from './testing/engines.js';
 
 const HOUR = 3600_000;
 
-describe('store on a real sqlite file', () => {
-  let dir: string;
+describe('migrations', () => {
+  it('are kept in step: one PostgreSQL migration for each sqlite one, of the same name, in the same order', () => {
+    const names = (migrations: (new () => { name?: string })[]) => migrations.map((migration) => new migration().name);
+    expect(names(POSTGRES_MIGRATIONS)).toEqual(names(SQLITE_MIGRATIONS));
+  });
+});
+
+describeOnEngines('the store', (databases) => {
+  let options: StoreOptions;
   let store: Store;
   let hosts: HostsRepository;
   let joinTokens: JoinTokensRepository;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'imagelib-store-'));
-    store = await openStore({ sqlitePath: join(dir, 'imagelib.sqlite') });
+    options = await databases.fresh();
+    store = await openStore(options);
     hosts = new HostsRepository(store);
     joinTokens = new JoinTokensRepository(store);
   });
 
   afterEach(async () => {
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   async function token(id: string, maxUses = 1, expiresAt = new Date(Date.now() + HOUR)) {
@@ -44,13 +52,33 @@ describe('store on a real sqlite file', () => {
   }
 
   it('has migrations that match the entities exactly', async () => {
+    expect(store.engine).toBe(databases.engine);
     const pending = await store.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
-  it('keeps WAL journaling on, the log synced at checkpoints (NORMAL)', async () => {
-    expect(await store.dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
-    expect(await store.dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]);
+  if (databases.engine === 'sqlite') {
+    it('keeps WAL journaling on, the log synced at checkpoints (NORMAL)', async () => {
+      expect(await store.dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+      expect(await store.dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]);
+    });
+  }
+
+  it('keeps times to the millisecond as UTC, whatever the zone of the controller (and of the PostgreSQL server)', async () => {
+    expect(new Date('2031-03-04T05:06:07.089Z').getTimezoneOffset()).toBe(210); // jest.config.js: America/St_Johns
+    if (databases.engine === 'postgres') {
+      await store.dataSource.query(`ALTER DATABASE "${new URL((options as { postgresUrl: string }).postgresUrl).pathname.slice(1)}" SET timezone TO 'Pacific/Chatham'`);
+      await store.close();
+      store = await openStore(options);
+    }
+    const tokens = new JoinTokensRepository(store);
+    const expiresAt = new Date('2031-03-04T05:06:07.089Z');
+    const before = Date.now();
+    await tokens.create({ id: 'zoned', secretHash: 'h'.repeat(64), description: '', expiresAt, maxUses: 1 });
+    const stored = await tokens.findById('zoned');
+    expect(stored?.expiresAt.toISOString()).toBe(expiresAt.toISOString());
+    // The database's own clock (the createdAt default) agrees with this process's to within a minute, not hours.
+    expect(Math.abs(stored!.createdAt.getTime() - before)).toBeLessThan(60_000);
   });
 
   it('lets a single-use join token enrol exactly one host, even when used concurrently', async () => {
@@ -102,7 +130,7 @@ describe('store on a real sqlite file', () => {
     expect(await hosts.trustedHostOf('fp-id-a'.padEnd(64, '0'))).toBeNull();
     expect(await hosts.findById('id-a')).toBeNull();
     expect((await hosts.findCredential('fp-id-a'.padEnd(64, '0')))?.revokedAt).toBeInstanceOf(Date);
-    expect(await store.dataSource.query('SELECT COUNT(*) AS n FROM host_roles')).toEqual([{ n: 0 }]);
+    expect(await store.dataSource.getRepository(HostRoleEntity).count()).toBe(0);
   });
 
   it('counts only operator tokens that are not revoked', async () => {
@@ -129,11 +157,11 @@ describe('store on a real sqlite file', () => {
     ]);
   });
 
-  it('keeps what it wrote across a reopen of the file', async () => {
+  it('keeps what it wrote across a reopen', async () => {
     await token('tok');
     await enrol('a', 'tok');
     await store.close();
-    store = await openStore({ sqlitePath: join(dir, 'imagelib.sqlite') });
+    store = await openStore(options);
     expect((await new HostsRepository(store).findById('id-a'))?.hostname).toBe('a');
   });
 });

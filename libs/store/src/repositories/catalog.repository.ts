@@ -1,7 +1,10 @@
 import { In, type EntityManager } from 'typeorm';
-import type { Store } from '../data-source.js';
+import { CatalogStateEntity } from '../entities/catalog-state.entity.js';
+import { HostEntity } from '../entities/host.entity.js';
 import { ImageHostStatusEntity, type ImageHostStateName } from '../entities/image-host-status.entity.js';
 import { ImageEntity } from '../entities/image.entity.js';
+import { rows } from '../sql.js';
+import type { Store } from '../store.js';
 
 export interface CatalogChanges {
   revision: number;
@@ -12,7 +15,7 @@ export interface CatalogChanges {
 /** An image as a write makes it: the store stamps the revision, and a new image has no files pending. */
 export type NewImage = Omit<ImageEntity, 'revision' | 'filesPending'> & { filesPending?: boolean };
 
-/** Values per `IN (…)` query: well within sqlite's limit of bound variables. */
+/** Values per `IN (…)` query: well within sqlite's (and PostgreSQL's) limit of bound variables. */
 const QUERY_CHUNK = 500;
 
 export interface LiveImageOnHost {
@@ -34,6 +37,14 @@ export interface HostImageStatus {
 /**
  * The image catalog and where each image is healthy. Every change of an image bumps the catalog
  * revision and stamps the image with it, so hosts catch up with "what changed since revision N".
+ *
+ * Several controllers may write at once on PostgreSQL. Writes that read images before changing
+ * them first lock the catalog's one state row (FOR UPDATE): such writes run one at a time across
+ * controllers, as they do on sqlite, and each sees what the one before committed. The revision bump
+ * (an atomic UPDATE … RETURNING) rewrites that row anyway, so revisions are unique and commit in
+ * order: a transaction holding revision N commits before any other gets N + 1. Status reports lock
+ * the row FOR SHARE (they may run side by side, but not while images change under them) and their
+ * host's row, so that two reports of one host do not interleave. Lock order: catalog, then host.
  */
 export class CatalogRepository {
   constructor(private readonly store: Store) {}
@@ -44,7 +55,7 @@ export class CatalogRepository {
 
   /** Whether an image (live or deleted) has this id. */
   async exists(id: string): Promise<boolean> {
-    return ((await this.store.dataSource.query('SELECT 1 FROM "images" WHERE "id" = ?', [id])) as unknown[]).length > 0;
+    return (await rows(this.store.dataSource.manager, 'SELECT 1 FROM "images" WHERE "id" = ?', [id])).length > 0;
   }
 
   async findById(id: string): Promise<ImageEntity | null> {
@@ -61,11 +72,15 @@ export class CatalogRepository {
     return liveByFileNames(this.store.dataSource.manager, fileNames);
   }
 
-  /** What a host at `since` needs: the catalog's revision and the images changed after `since`, deleted ones included, in revision order. */
+  /**
+   * What a host at `since` needs: the catalog's revision and the images changed after `since` up to
+   * it, deleted ones included, in revision order. (On PostgreSQL each statement sees the latest
+   * commits: a later change is left for the next call rather than sent under an older revision.)
+   */
   async changesSince(since: number): Promise<CatalogChanges> {
     return this.store.write(async (manager) => {
       const revision = await currentRevision(manager);
-      return { revision, changed: await selectImages(manager, '"revision" > ? ORDER BY "revision" ASC', [since]) };
+      return { revision, changed: await selectImages(manager, '"revision" > ? AND "revision" <= ? ORDER BY "revision" ASC', [since, revision]) };
     });
   }
 
@@ -85,6 +100,7 @@ export class CatalogRepository {
    */
   update(id: string, change: (current: ImageEntity | null) => ImageEntity): Promise<ImageEntity> {
     return this.store.write(async (manager) => {
+      await this.lockCatalog(manager, 'pessimistic_write');
       const current = (await selectImages(manager, '"id" = ?', [id]))[0] ?? null;
       const next = change(current ? { ...current } : null);
       if (current && sameImage(current, next)) return current;
@@ -109,6 +125,7 @@ export class CatalogRepository {
     change: (item: T, current: ImageEntity | null, beingRemoved: boolean) => NewImage | null,
   ): Promise<(ImageEntity | null)[]> {
     return this.store.write(async (manager) => {
+      await this.lockCatalog(manager, 'pessimistic_write');
       const names = items.map((item) => item.fileName);
       const byName = await liveByFileNames(manager, names);
       const beingRemoved = await fileNamesBeingRemoved(manager, names);
@@ -138,8 +155,12 @@ export class CatalogRepository {
     return this.store.dataSource.getRepository(ImageEntity).findBy({ status: 'deleted', filesPending: true });
   }
 
+  /** Status reports read filesPending to tell which statuses to keep: on PostgreSQL this waits for those under way. */
   async markFilesDeleted(id: string): Promise<void> {
-    await this.store.write((manager) => manager.update(ImageEntity, { id }, { filesPending: false }));
+    await this.store.write(async (manager) => {
+      await this.lockCatalog(manager, 'pessimistic_write');
+      await manager.update(ImageEntity, { id }, { filesPending: false });
+    });
   }
 
   /**
@@ -151,11 +172,13 @@ export class CatalogRepository {
    */
   recordHostStatuses(hostId: string, statuses: HostImageStatus[], complete: boolean, now: string): Promise<void> {
     return this.store.write(async (manager) => {
+      await this.lockCatalog(manager, 'pessimistic_read');
+      await this.store.lock(manager, HostEntity, { id: hostId }, 'for_no_key_update');
       const known = new Set<string>();
       const stored = new Map<string, { state: string; reason: string }>();
       for (const ids of chunks([...new Set(statuses.map((s) => s.imageId))], QUERY_CHUNK)) {
         const marks = ids.map(() => '?').join(', ');
-        const named = (await manager.query(`SELECT "id", "status", "filesPending" FROM "images" WHERE "id" IN (${marks})`, ids)) as { id: string; status: string; filesPending: number }[];
+        const named = await rows<{ id: string; status: string; filesPending: number | boolean }>(manager, `SELECT "id", "status", "filesPending" FROM "images" WHERE "id" IN (${marks})`, ids);
         // Deleted images keep statuses only while their files are still being removed.
         for (const image of named) if (image.status !== 'deleted' || image.filesPending) known.add(image.id);
         if (!complete) for (const row of await storedStatuses(manager, `"hostId" = ? AND "imageId" IN (${marks})`, [hostId, ...ids])) stored.set(row.imageId, row);
@@ -170,23 +193,27 @@ export class CatalogRepository {
       for (const status of statuses) {
         const before = stored.get(status.imageId);
         if (!known.has(status.imageId) || (before?.state === status.state && before.reason === status.reason)) continue;
-        await manager.query(UPSERT_STATUS, [status.imageId, hostId, status.state, status.reason, now]);
+        await rows(manager, UPSERT_STATUS, [status.imageId, hostId, status.state, status.reason, now]);
       }
     });
   }
 
   async forgetHostStatus(hostId: string, imageId: string): Promise<void> {
-    await this.store.write((manager) => manager.delete(ImageHostStatusEntity, { hostId, imageId }));
+    await this.store.write(async (manager) => {
+      await this.store.lock(manager, HostEntity, { id: hostId }, 'for_no_key_update');
+      await manager.delete(ImageHostStatusEntity, { hostId, imageId });
+    });
   }
 
   /** Every live image, oldest first, with what this host reported about it (null when nothing yet): one host's column of the matrix, in one read. */
   liveImagesOnHost(hostId: string): Promise<LiveImageOnHost[]> {
-    return this.store.dataSource.query(
+    return rows<LiveImageOnHost>(
+      this.store.dataSource.manager,
       'SELECT i."id" AS "imageId", i."name" AS "name", i."status" AS "status", s."state" AS "state", s."reason" AS "reason" FROM "images" i ' +
         'LEFT JOIN "image_host_statuses" s ON s."imageId" = i."id" AND s."hostId" = ? ' +
         `WHERE i."status" != 'deleted' ORDER BY i."createdAt" ASC, i."id" ASC`,
       [hostId],
-    ) as Promise<LiveImageOnHost[]>;
+    );
   }
 
   statusesOfImage(imageId: string): Promise<ImageHostStatusEntity[]> {
@@ -198,8 +225,12 @@ export class CatalogRepository {
   }
 
   private async bump(manager: EntityManager): Promise<number> {
-    const [row] = (await manager.query('UPDATE catalog_state SET revision = revision + 1 WHERE id = 1 RETURNING revision')) as [{ revision: number }];
-    return row.revision;
+    const [row] = await rows<{ revision: number }>(manager, 'UPDATE "catalog_state" SET "revision" = "revision" + 1 WHERE "id" = 1 RETURNING "revision"');
+    return row!.revision;
+  }
+
+  private lockCatalog(manager: EntityManager, mode: 'pessimistic_write' | 'pessimistic_read'): Promise<void> {
+    return this.store.lock(manager, CatalogStateEntity, { id: 1 }, mode);
   }
 }
 
@@ -210,8 +241,8 @@ export class CatalogRepository {
 async function selectImages(manager: EntityManager, where: string, parameters: unknown[]): Promise<ImageEntity[]> {
   const columns = manager.connection.getMetadata(ImageEntity).columns;
   const driver = manager.connection.driver;
-  const rows = (await manager.query(`SELECT * FROM "images" WHERE ${where}`, parameters)) as Record<string, unknown>[];
-  return rows.map((row) => {
+  const found = await rows<Record<string, unknown>>(manager, `SELECT * FROM "images" WHERE ${where}`, parameters);
+  return found.map((row) => {
     const image = new ImageEntity();
     for (const column of columns) column.setEntityValue(image, driver.prepareHydratedValue(row[column.databaseName], column));
     return image;
@@ -223,23 +254,23 @@ const UPSERT_STATUS =
   'ON CONFLICT ("imageId", "hostId") DO UPDATE SET "state" = excluded."state", "reason" = excluded."reason", "updatedAt" = excluded."updatedAt"';
 
 function storedStatuses(manager: EntityManager, where: string, parameters: string[]): Promise<{ imageId: string; state: string; reason: string }[]> {
-  return manager.query(`SELECT "imageId", "state", "reason" FROM "image_host_statuses" WHERE ${where}`, parameters) as Promise<{ imageId: string; state: string; reason: string }[]>;
+  return rows<{ imageId: string; state: string; reason: string }>(manager, `SELECT "imageId", "state", "reason" FROM "image_host_statuses" WHERE ${where}`, parameters);
+}
+
+async function currentRevision(manager: EntityManager): Promise<number> {
+  const [row] = await rows<{ revision: number }>(manager, 'SELECT "revision" FROM "catalog_state" WHERE "id" = 1');
+  return row!.revision;
 }
 
 /**
  * Inserts complete rows as they are, one prepared statement per row: TypeORM's insert builder
  * spends more than the database on many rows, and reads every row back for its column defaults.
  */
-async function currentRevision(manager: EntityManager): Promise<number> {
-  const [row] = (await manager.query('SELECT "revision" FROM "catalog_state" WHERE "id" = 1')) as [{ revision: number }];
-  return row.revision;
-}
-
-async function insertImages(manager: EntityManager, rows: ImageEntity[]): Promise<void> {
+async function insertImages(manager: EntityManager, images: ImageEntity[]): Promise<void> {
   const columns = manager.connection.getMetadata(ImageEntity).columns;
   const sql = `INSERT INTO "images" (${columns.map((column) => `"${column.databaseName}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
   const driver = manager.connection.driver;
-  for (const row of rows) await manager.query(sql, columns.map((column) => driver.preparePersistentValue(column.getEntityValue(row), column) as unknown));
+  for (const image of images) await rows(manager, sql, columns.map((column) => driver.preparePersistentValue(column.getEntityValue(image), column) as unknown));
 }
 
 async function liveByFileNames(manager: EntityManager, fileNames: readonly string[]): Promise<Map<string, ImageEntity>> {
@@ -255,8 +286,8 @@ async function liveByFileNames(manager: EntityManager, fileNames: readonly strin
 async function fileNamesBeingRemoved(manager: EntityManager, fileNames: readonly string[]): Promise<Set<string>> {
   const names = new Set<string>();
   for (const chunk of chunks([...new Set(fileNames)], QUERY_CHUNK)) {
-    const rows = (await manager.query(`SELECT "fileName" FROM "images" WHERE "status" = 'deleted' AND "filesPending" = 1 AND "fileName" IN (${chunk.map(() => '?').join(', ')})`, chunk)) as { fileName: string }[];
-    for (const row of rows) names.add(row.fileName);
+    const found = await rows<{ fileName: string }>(manager, `SELECT "fileName" FROM "images" WHERE "status" = 'deleted' AND "filesPending" = TRUE AND "fileName" IN (${chunk.map(() => '?').join(', ')})`, chunk);
+    for (const row of found) names.add(row.fileName);
   }
   return names;
 }

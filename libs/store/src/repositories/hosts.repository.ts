@@ -1,10 +1,11 @@
-import type { EntityManager } from 'typeorm';
-import type { Store } from '../data-source.js';
+import { type EntityManager, QueryFailedError } from 'typeorm';
 import { HostCredentialEntity } from '../entities/host-credential.entity.js';
 import { HostRoleEntity, type RoleName, type RoleStateName } from '../entities/host-role.entity.js';
 import { HostEntity } from '../entities/host.entity.js';
 import { JoinTokenEntity } from '../entities/join-token.entity.js';
 import type { HostFactsRecord } from '../host-facts.js';
+import { rows } from '../sql.js';
+import type { Store } from '../store.js';
 
 export interface EnrolHostInput {
   hostId: string;
@@ -37,7 +38,15 @@ export interface RoleStatusUpdate {
   storageId: string;
 }
 
-/** The host aggregate: hosts, their roles and their credentials. */
+/**
+ * The host aggregate: hosts, their roles and their credentials.
+ *
+ * Several controllers may write at once on PostgreSQL. A role change reads the role (its generation,
+ * its state) before writing it, so it first locks the host's row (FOR NO KEY UPDATE, which lets
+ * rows referring to the host still be inserted): one change per host at a time, each seeing the
+ * one before, and every generation given once. A join token's use is one conditional UPDATE. Two
+ * enrolments of one hostname at once meet at its unique constraint (see `enrol`).
+ */
 export class HostsRepository {
   constructor(private readonly store: Store) {}
 
@@ -49,8 +58,21 @@ export class HostsRepository {
     return this.store.dataSource.getRepository(HostEntity).findOne({ where: { id }, relations: { roles: true } });
   }
 
-  /** Consumes one use of the join token and creates the host with its first credential, atomically. */
-  enrol(input: EnrolHostInput): Promise<EnrolHostResult> {
+  /**
+   * Consumes one use of the join token and creates the host with its first credential, atomically.
+   * The loser of two enrolments of one hostname at once (on PostgreSQL, through two controllers)
+   * fails on the unique hostname and is run again: it then sees the winner's host.
+   */
+  async enrol(input: EnrolHostInput): Promise<EnrolHostResult> {
+    try {
+      return await this.enrolOnce(input);
+    } catch (error) {
+      if (!takenMeanwhile(error)) throw error;
+      return this.enrolOnce(input);
+    }
+  }
+
+  private enrolOnce(input: EnrolHostInput): Promise<EnrolHostResult> {
     return this.store.write(async (manager) => {
       const existing = await manager.findOne(HostEntity, { where: { hostname: input.hostname } });
       if (existing) return { ok: false, reason: 'hostname-taken', existingHostId: existing.id };
@@ -58,7 +80,7 @@ export class HostsRepository {
         .createQueryBuilder()
         .update(JoinTokenEntity)
         .set({ uses: () => 'uses + 1' })
-        .where('id = :id AND uses < maxUses AND expiresAt > :now', { id: input.joinTokenId, now: input.now })
+        .where('"id" = :id AND "uses" < "maxUses" AND "expiresAt" > :now', { id: input.joinTokenId, now: input.now })
         .execute();
       if (consumed.affected !== 1) return { ok: false, reason: 'join-token-unusable' };
       const host = manager.create(HostEntity, {
@@ -83,8 +105,8 @@ export class HostsRepository {
 
   /** The host of the unrevoked credential with this fingerprint, or null: asked on every call from an agent, so one indexed read. */
   async trustedHostOf(fingerprint: string): Promise<string | null> {
-    const rows = (await this.store.dataSource.query('SELECT "hostId" FROM "host_credentials" WHERE "fingerprint" = ? AND "revokedAt" IS NULL', [fingerprint])) as { hostId: string }[];
-    return rows[0]?.hostId ?? null;
+    const [row] = await rows<{ hostId: string }>(this.store.dataSource.manager, 'SELECT "hostId" FROM "host_credentials" WHERE "fingerprint" = ? AND "revokedAt" IS NULL', [fingerprint]);
+    return row?.hostId ?? null;
   }
 
   findCredential(fingerprint: string): Promise<HostCredentialEntity | null> {
@@ -125,6 +147,7 @@ export class HostsRepository {
    */
   assignRole(hostId: string, role: RoleName, config: RoleConfig): Promise<HostRoleEntity> {
     return this.store.write(async (manager) => {
+      await this.lockHost(manager, hostId);
       const current = await manager.findOneBy(HostRoleEntity, { hostId, role });
       const unchanged =
         current &&
@@ -144,6 +167,7 @@ export class HostsRepository {
   /** Marks the role for removal; the row goes once the agent confirms it stopped. */
   markRoleRemoving(hostId: string, role: RoleName): Promise<HostRoleEntity | null> {
     return this.store.write(async (manager) => {
+      await this.lockHost(manager, hostId);
       const current = await manager.findOneBy(HostRoleEntity, { hostId, role });
       if (!current) return null;
       if (current.state === 'removing') return current;
@@ -164,6 +188,7 @@ export class HostsRepository {
    */
   applyRoleStatus(update: RoleStatusUpdate): Promise<HostRoleEntity | null> {
     return this.store.write(async (manager) => {
+      await this.lockHost(manager, update.hostId);
       const current = await manager.findOneBy(HostRoleEntity, { hostId: update.hostId, role: update.role });
       if (!current) return null;
       if (current.state === 'removing') {
@@ -180,6 +205,10 @@ export class HostsRepository {
     });
   }
 
+  private lockHost(manager: EntityManager, hostId: string): Promise<void> {
+    return this.store.lock(manager, HostEntity, { id: hostId }, 'for_no_key_update');
+  }
+
   private async writeRole(
     manager: EntityManager,
     hostId: string,
@@ -189,4 +218,10 @@ export class HostsRepository {
     await manager.upsert(HostRoleEntity, { hostId, role, ...fields, reason: '', url: '' }, ['hostId', 'role']);
     return manager.findOneByOrFail(HostRoleEntity, { hostId, role });
   }
+}
+
+/** A unique violation of the hostname (PostgreSQL's 23505): another enrolment took it since this one looked. */
+function takenMeanwhile(error: unknown): boolean {
+  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: unknown; constraint?: unknown }) : null;
+  return driverError?.code === '23505' && driverError.constraint === 'UQ_hosts_hostname';
 }

@@ -1,4 +1,4 @@
-import type { Store } from '../data-source.js';
+import type { Store } from '../store.js';
 import { JoinTokenEntity } from '../entities/join-token.entity.js';
 
 export interface NewJoinToken {

@@ -1,5 +1,5 @@
 import { IsNull } from 'typeorm';
-import type { Store } from '../data-source.js';
+import type { Store } from '../store.js';
 import { OperatorTokenEntity, type OperatorScope } from '../entities/operator-token.entity.js';
 
 export interface NewOperatorToken {
@@ -34,9 +34,14 @@ export class OperatorTokensRepository {
     return this.store.dataSource.getRepository(OperatorTokenEntity).find({ order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  /** Revokes the token, unless it is the last active admin token (nobody could manage the controller then). */
+  /**
+   * Revokes the token, unless it is the last active admin token (nobody could manage the controller
+   * then). The active admin tokens are locked first (on PostgreSQL): two controllers revoking the
+   * last two at once cannot both count two.
+   */
   revoke(id: string, at: Date): Promise<RevokeOutcome> {
     return this.store.write(async (manager) => {
+      await this.store.lock(manager, OperatorTokenEntity, { scope: 'admin', revokedAt: IsNull() }, 'pessimistic_write');
       const token = await manager.findOneBy(OperatorTokenEntity, { id });
       if (!token) return 'not-found';
       if (token.revokedAt) return 'revoked';
