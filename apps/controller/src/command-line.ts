@@ -6,6 +6,8 @@ It is configured by environment variables:
 
   IMAGELIB_DATA_DIR              state: sqlite database, CA, admin token
                                  (default /var/lib/imagelib-controller)
+  IMAGELIB_DATABASE_URL          keep the database in PostgreSQL instead of sqlite:
+                                 postgres://user:password@host:port/database
   IMAGELIB_HTTP_HOST             REST bind address (default 0.0.0.0)
   IMAGELIB_HTTP_PORT             REST port (default 8080)
   IMAGELIB_GRPC_HOST             gRPC bind address (default 0.0.0.0)

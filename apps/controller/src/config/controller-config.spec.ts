@@ -5,7 +5,7 @@ describe('loadControllerConfig', () => {
   it('applies defaults', () => {
     expect(loadControllerConfig({})).toMatchObject({
       dataDir: '/var/lib/imagelib-controller',
-      sqlitePath: '/var/lib/imagelib-controller/imagelib.sqlite',
+      database: { sqlitePath: '/var/lib/imagelib-controller/imagelib.sqlite' },
       http: { host: '0.0.0.0', port: 8080 },
       grpc: { host: '0.0.0.0', port: 9443 },
       heartbeatIntervalMs: 1000,
@@ -36,5 +36,28 @@ describe('loadControllerConfig', () => {
     expect(loadControllerConfig({ IMAGELIB_IMAGE_API_PORT: '9292', IMAGELIB_IMAGE_API_HOST: '10.0.0.2' }).imageApi).toEqual({ host: '10.0.0.2', port: 9292 });
     expect(() => loadControllerConfig({ IMAGELIB_IMAGE_API_PORT: '70000' })).toThrow(/IMAGELIB_IMAGE_API_PORT=70000/);
     expect(() => loadControllerConfig({ IMAGELIB_IMAGE_API_PORT: '8080' })).toThrow('IMAGELIB_IMAGE_API_PORT=8080: must differ from IMAGELIB_HTTP_PORT');
+  });
+
+  it('keeps its state in PostgreSQL when given a database URL, and says what is wrong with one without showing its password', () => {
+    expect(loadControllerConfig({ IMAGELIB_DATABASE_URL: 'postgres://imagelib:s3cret@db.example:5432/imagelib' }).database).toEqual({ postgresUrl: 'postgres://imagelib:s3cret@db.example:5432/imagelib' });
+    expect(loadControllerConfig({ IMAGELIB_DATABASE_URL: 'postgresql:///imagelib?host=/run/postgresql' }).database).toEqual({ postgresUrl: 'postgresql:///imagelib?host=/run/postgresql' });
+    expect(loadControllerConfig({ IMAGELIB_DATABASE_URL: '' }).database).toEqual({ sqlitePath: '/var/lib/imagelib-controller/imagelib.sqlite' });
+    const refusals = [
+      ['mysql://imagelib:s3cret@db.example/imagelib', 'IMAGELIB_DATABASE_URL: must be a postgres:// or postgresql:// URL, postgres://user:password@host:port/database (the value is not shown: it may hold a password)'],
+      ['imagelib:s3cret@db.example', 'IMAGELIB_DATABASE_URL: must be a postgres:// or postgresql:// URL'],
+      ['s3cret', 'IMAGELIB_DATABASE_URL: must be a postgres:// or postgresql:// URL'],
+      ['postgres:///imagelib?password=s3cret', 'IMAGELIB_DATABASE_URL=postgres:///imagelib: must name the server'],
+    ];
+    for (const [value, message] of refusals) {
+      let thrown: unknown;
+      try {
+        loadControllerConfig({ IMAGELIB_DATABASE_URL: value });
+      } catch (error) {
+        thrown = error;
+      }
+      expect((thrown as Error).message).toContain(message);
+      expect((thrown as Error).message).not.toContain('s3cret');
+    }
+    expect(() => loadControllerConfig({ IMAGELIB_HTTP_PORT: '99999', IMAGELIB_DATABASE_URL: 'http://db.example' })).toThrow(/IMAGELIB_HTTP_PORT=99999[\s\S]*IMAGELIB_DATABASE_URL: must be a postgres/);
   });
 });

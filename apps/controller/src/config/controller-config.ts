@@ -1,4 +1,5 @@
 import { ConfigError, HTTP_HEADERS_TIMEOUT_DEFAULT_MS, HTTP_IDLE_TIMEOUT_DEFAULT_MS, validateSettings } from '@imagelib/config';
+import { type StoreOptions, urlWithoutPassword } from '@imagelib/store';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { hostname } from 'node:os';
@@ -69,9 +70,13 @@ const ENV_NAMES: Record<keyof ControllerEnv, string> = {
   httpIdleTimeoutMs: 'IMAGELIB_HTTP_IDLE_TIMEOUT_MS',
 };
 
+/** Read apart from the other settings: a bad value is reported without its password. */
+const DATABASE_URL = 'IMAGELIB_DATABASE_URL';
+
 export interface ControllerConfig {
   dataDir: string;
-  sqlitePath: string;
+  /** PostgreSQL when IMAGELIB_DATABASE_URL is set, otherwise sqlite in the data directory. */
+  database: StoreOptions;
   http: { host: string; port: number };
   grpc: { host: string; port: number };
   heartbeatIntervalMs: number;
@@ -97,13 +102,15 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv): ControllerConfig {
   for (const [key, name] of Object.entries(ENV_NAMES)) {
     if (env[name] !== undefined && env[name] !== '') raw[key] = env[name];
   }
-  const settings = validateSettings(ControllerEnv, raw, ENV_NAMES);
+  const databaseUrl = env[DATABASE_URL] || undefined;
+  const databaseProblem = databaseUrl === undefined ? null : databaseUrlProblem(databaseUrl);
+  const settings = withProblem(databaseProblem, () => validateSettings(ControllerEnv, raw, ENV_NAMES));
   const clashes = (['httpPort', 'grpcPort'] as const).filter((key) => settings[key] === settings.imageApiPort).map((key) => ENV_NAMES[key]);
   if (clashes.length > 0) throw new ConfigError([`${ENV_NAMES.imageApiPort}=${settings.imageApiPort}: must differ from ${clashes.join(' and ')}`]);
   const dataDir = isAbsolute(settings.dataDir) ? resolve(settings.dataDir) : settings.dataDir;
   return {
     dataDir,
-    sqlitePath: resolve(dataDir, 'imagelib.sqlite'),
+    database: databaseUrl === undefined ? { sqlitePath: resolve(dataDir, 'imagelib.sqlite') } : { postgresUrl: databaseUrl },
     http: { host: settings.httpHost, port: settings.httpPort },
     grpc: { host: settings.grpcHost, port: settings.grpcPort },
     heartbeatIntervalMs: settings.heartbeatIntervalMs,
@@ -115,4 +122,27 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv): ControllerConfig {
     imageApi: settings.imageApiPort === 0 ? null : { host: settings.imageApiHost, port: settings.imageApiPort },
     httpLimits: { headersTimeoutMs: settings.httpHeadersTimeoutMs, idleTimeoutMs: settings.httpIdleTimeoutMs },
   };
+}
+
+/** What is wrong with a database URL, naming the variable and never showing its password; null when usable. */
+function databaseUrlProblem(value: string): string | null {
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (url?.protocol !== 'postgres:' && url?.protocol !== 'postgresql:') {
+    return `${DATABASE_URL}: must be a postgres:// or postgresql:// URL, postgres://user:password@host:port/database (the value is not shown: it may hold a password)`;
+  }
+  if (url.hostname === '' && !url.searchParams.has('host')) return `${DATABASE_URL}=${urlWithoutPassword(value)}: must name the server (postgres://user:password@host:port/database, or ?host=/socket/directory)`;
+  return null;
+}
+
+/** Runs `validate`, adding `problem` to what it reports, or reporting `problem` alone. */
+function withProblem<T>(problem: string | null, validate: () => T): T {
+  let result: T;
+  try {
+    result = validate();
+  } catch (error) {
+    if (problem !== null && error instanceof ConfigError) throw new ConfigError([...error.problems, problem]);
+    throw error;
+  }
+  if (problem !== null) throw new ConfigError([problem]);
+  return result;
 }

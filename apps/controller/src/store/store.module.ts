@@ -2,14 +2,14 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { CatalogRepository, HostsRepository, JoinTokensRepository, openStore, OperatorTokensRepository, Store } from '@imagelib/store';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 
-/** Opens the sqlite store at start-up (running migrations) and provides its repositories. */
+/** Opens the store at start-up (sqlite, or PostgreSQL with IMAGELIB_DATABASE_URL; running migrations) and provides its repositories. */
 @Global()
 @Module({
   providers: [
     {
       provide: Store,
       inject: [CONTROLLER_CONFIG],
-      useFactory: (config: ControllerConfig) => openStore({ sqlitePath: config.sqlitePath }),
+      useFactory: (config: ControllerConfig) => openStore(config.database),
     },
     { provide: HostsRepository, inject: [Store], useFactory: (store: Store) => new HostsRepository(store) },
     { provide: JoinTokensRepository, inject: [Store], useFactory: (store: Store) => new JoinTokensRepository(store) },
