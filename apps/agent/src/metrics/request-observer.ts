@@ -9,6 +9,18 @@ const FILE_ROUTE = '/v2/images/{id}/file';
 /** What each keep-alive connection had read and written when its last request was counted. */
 const counted = new WeakMap<Socket, { read: number; written: number }>();
 
+/** Bytes each connection carried past Node's stream (downloads by sendfile(2)), which socket.bytesWritten leaves out. */
+const writtenBeside = new WeakMap<Socket, number>();
+
+/** Counts bytes written to the connection without Node's stream (sendfile(2)), as soon as they went. */
+export function countBytesWrittenBeside(socket: Socket, bytes: number): void {
+  writtenBeside.set(socket, (writtenBeside.get(socket) ?? 0) + bytes);
+}
+
+function bytesWritten(socket: Socket): number {
+  return socket.bytesWritten + (writtenBeside.get(socket) ?? 0);
+}
+
 /**
  * Counts an image API request once its response has ended (or the client went away): requests,
  * durations, bytes both ways, and upload and download times; then logs one line. Bytes are read
@@ -26,8 +38,9 @@ export function observeRequest(metrics: AgentMetrics, log: Logger, request: Inco
     const status = response.writableFinished ? response.statusCode : 499;
     const before = counted.get(socket) ?? { read: 0, written: 0 };
     const received = socket.bytesRead - before.read;
-    const sent = socket.bytesWritten - before.written;
-    counted.set(socket, { read: socket.bytesRead, written: socket.bytesWritten });
+    const written = bytesWritten(socket);
+    const sent = written - before.written;
+    counted.set(socket, { read: socket.bytesRead, written });
     metrics.requests.inc({ method, route, status: String(status) });
     metrics.requestDuration.observe({ method, route }, seconds);
     metrics.bytesSent.inc({ route }, sent);
