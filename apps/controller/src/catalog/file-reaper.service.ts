@@ -84,7 +84,9 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
     if (connected.length === 0) return;
     // Nobody on this storage may still list the image as theirs to serve.
     if (!connected.every((host) => (this.sessions.catalogProgress(host.id)?.acked ?? 0) >= image.revision)) return;
-    const deleter = connected[0] as HostEntity;
+    // Only a host running the role can delete: one whose role failed or is going would refuse, every sweep.
+    const deleter = connected.find((host) => host.roles.find((role) => role.role === 'image-library')?.state === 'active');
+    if (!deleter) return;
     if (this.sessions.send(deleter.id, { deleteFiles: { files: [{ imageId: image.id, fileName: image.fileName ?? '' }] } })) this.sent.set(key, Date.now());
   }
 }
