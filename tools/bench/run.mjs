@@ -31,9 +31,11 @@ const BENCHMARKS = [
   { id: 'ha', module: './ha.mjs', title: 'High availability: detection, replication and failover on the multi-host test bed', description: 'three hosts in network namespaces: failure detection, replication host to host, failover cost (issue 4)' },
 ];
 
-/** Built outputs the benchmarks import or start, with what builds them (in dependency order). */
+/** Built outputs the benchmarks import or start, with what builds them (in dependency order): a tsc project, or an npm workspace's build script. */
 const BUILT = [
   { dist: 'libs/config/dist', project: 'libs/config/tsconfig.build.json' },
+  { dist: 'libs/sendfile/build/Release/sendfile.node', workspace: '@imagelib/sendfile' },
+  { dist: 'libs/sendfile/dist', workspace: '@imagelib/sendfile' },
   { dist: 'libs/durable-fs/dist', project: 'libs/durable-fs/tsconfig.build.json' },
   { dist: 'libs/proto/dist', project: 'libs/proto/tsconfig.build.json' },
   { dist: 'libs/image-token/dist', project: 'libs/image-token/tsconfig.build.json' },
@@ -53,10 +55,11 @@ function log(message) {
 
 /** Builds whatever is missing (only then: the bench measures the dist as built). */
 function ensureBuilt() {
-  for (const { dist, project } of BUILT) {
+  for (const { dist, project, workspace } of BUILT) {
     if (existsSync(join(REPO_ROOT, dist))) continue;
-    log(`${dist} is missing: npx tsc -p ${project}`);
-    execFileSync('npx', ['tsc', '-p', project], { cwd: REPO_ROOT, stdio: 'inherit', timeout: 300_000 });
+    const [command, args] = workspace ? ['npm', ['run', 'build', '-w', workspace]] : ['npx', ['tsc', '-p', project]];
+    log(`${dist} is missing: ${command} ${args.join(' ')}`);
+    execFileSync(command, args, { cwd: REPO_ROOT, stdio: 'inherit', timeout: 300_000 });
   }
 }
 
