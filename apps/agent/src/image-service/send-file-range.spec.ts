@@ -164,6 +164,31 @@ describe('sendFileRange (sendfile(2) to the response connection)', () => {
     expect(bodies[2]!.equals(data.subarray(0, 1))).toBe(true);
   });
 
+  it('keeps a download going past the idle timeout while its bytes flow (Node sees no traffic of its own meanwhile)', async () => {
+    const idleTimeoutMs = 2000;
+    server.timeout = idleTimeoutMs;
+    const sends = count();
+    try {
+      // A client reading about 16 MB/s: the 64 MiB take about two idle timeouts, with bytes moving all along.
+      const received = await new Promise<number>((resolve) => {
+        let bytes = 0;
+        get({ host: '127.0.0.1', port, path: fileUrl(large, 0, largeSize - 1), agent: false }, (response) => {
+          response.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+            response.pause();
+            setTimeout(() => response.resume(), Math.ceil(chunk.length / 16_000));
+          });
+          response.on('end', () => resolve(bytes));
+          response.on('error', () => resolve(bytes));
+        }).on('error', () => resolve(bytes));
+      });
+      expect(received).toBe(largeSize);
+      expect(await outcome(sends)).toBe(true);
+    } finally {
+      server.timeout = 0;
+    }
+  }, 60_000);
+
   it('resolves false when the client goes away mid-download', async () => {
     const sends = count();
     await abortedDownload(port, fileUrl(large, 0, largeSize - 1));
