@@ -42,7 +42,8 @@ export async function sendFile(socketFd: number, fileFd: number, offset: number,
   try {
     while (sent < length && !signal?.aborted) {
       const wanted = Math.min(SLICE_BYTES, length - sent);
-      const bytes = await slots.run(() => addon.sendSlice(socket, fileFd, offset + sent, wanted));
+      // Aborted while waiting for a slot: nothing more goes.
+      const bytes = await slots.run(async () => (signal?.aborted ? 0 : addon.sendSlice(socket, fileFd, offset + sent, wanted)));
       if (bytes > 0) {
         sent += bytes;
         onSent?.(bytes);
