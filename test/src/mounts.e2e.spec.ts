@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from './support/agent.js';
 import { ControllerProcess } from './support/controller.js';
-import { rootAvailable, tempDir, waitFor } from './support/processes.js';
+import { rootAvailable, sleep, tempDir, waitFor } from './support/processes.js';
 
 describe('mount consistency', () => {
   const ready = rootAvailable('mounting a share (tmpfs) for the repository');
@@ -17,7 +17,19 @@ describe('mount consistency', () => {
   let ids: string[] = [];
   let urls: string[] = [];
   const mount = () => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', share]);
-  const unmount = () => execFileSync('umount', [share]);
+  // The agents touch the share every few seconds (the storage probe, the mount check): an unmount
+  // that meets one of those opens is refused as busy, as an operator's would be; it is tried again.
+  const unmount = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        execFileSync('umount', [share], { stdio: 'pipe' });
+        return;
+      } catch (error) {
+        if (attempt >= 50 || !String((error as { stderr?: Buffer }).stderr).includes('target is busy')) throw error;
+        await sleep(100);
+      }
+    }
+  };
 
   beforeAll(async () => {
     if (!ready) return;
@@ -37,7 +49,7 @@ describe('mount consistency', () => {
     await Promise.all(agents.map((agent) => agent.kill('SIGTERM')));
     await controller.kill('SIGTERM');
     try {
-      unmount();
+      await unmount();
     } catch {
       // already unmounted by the test
     }
@@ -62,7 +74,7 @@ describe('mount consistency', () => {
     if (!ready) return;
     const pid = agents[0]!.child!.pid;
     await waitFor('share-a healthy', async () => (await endpoint('share-a'))?.healthy === true, 20_000);
-    unmount();
+    await unmount();
     const unusable = await waitFor('the unmounted share flagged', async () => (await conditions(ids[0]!)).find((c) => c.type === 'repository-unusable'), 15_000);
     expect(unusable).toMatchObject({ blocking: true, reason: expect.stringContaining('is not mounted') });
     expect(await endpoint('share-a')).toMatchObject({ healthy: false, reason: expect.stringContaining('is not mounted') });
