@@ -22,7 +22,7 @@ import { Writable } from 'node:stream';
 import { HostNetwork } from '@imagelib/testbed';
 import { ImageLibraryClient } from '@imagelib/client';
 import { BenchAgent, waitUntil } from './lib/agent.mjs';
-import { onExit, trackTempDir } from './lib/children.mjs';
+import { onExit, trackTempDir, waitForExit } from './lib/children.mjs';
 import { freePort, startController } from './lib/controller.mjs';
 import { writeRandomFile } from './lib/data.mjs';
 import { download, uploadChunked } from './lib/http.mjs';
@@ -99,6 +99,8 @@ async function measureDetection(bed, rounds) {
     let since = Date.now();
     agent.child.kill('SIGKILL');
     killed.push(await bed.timeUntilUnhealthy(agent.hostname, since));
+    // Seen unhealthy may come before this process saw its child exit.
+    await waitForExit(agent.child, 10_000);
     agent.start();
     await bed.waitAllHealthy();
     since = Date.now();
@@ -256,7 +258,10 @@ async function measureFailover(bed, work, runs) {
       outcome.victim = victim;
       results[kind].push(outcome);
       if (victim >= 0) {
-        if (kind === 'kill') bed.agents[victim].start();
+        if (kind === 'kill') {
+          await waitForExit(bed.agents[victim].child, 10_000);
+          bed.agents[victim].start();
+        }
         else bed.network.restoreLink(victim);
       }
       await bed.waitAllHealthy();

@@ -26,7 +26,8 @@ export function curl(args, { maxTimeS = 300, stdin = 'ignore' } = {}) {
       clearTimeout(guard);
       reject(error);
     });
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': the last of curl's output (its -w line) may still be in the pipe when it exits.
+    child.once('close', (code, signal) => {
       clearTimeout(guard);
       const at = stdout.lastIndexOf(MARK);
       const [status, downloaded, uploaded, seconds] = (at >= 0 ? stdout.slice(at + MARK.length) : '').trim().split(/\s+/).map(Number);
@@ -39,7 +40,7 @@ export function curl(args, { maxTimeS = 300, stdin = 'ignore' } = {}) {
 /** GET url into /dev/null; rejects on anything but 200. */
 export async function download(url, { maxTimeS = 120 } = {}) {
   const result = await curl(['-o', '/dev/null', url], { maxTimeS });
-  if (result.status !== 200) throw new Error(`GET ${url}: HTTP ${result.status}`);
+  if (result.status !== 200) throw new Error(`GET ${url}: HTTP ${result.status} after ${result.downloaded} bytes in ${result.seconds} s${result.stderr ? `: ${result.stderr.trim().slice(0, 300)}` : ''}`);
   return result;
 }
 
