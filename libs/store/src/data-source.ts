@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { CatalogStateEntity } from './entities/catalog-state.entity.js';
+import { ClusterSecretEntity } from './entities/cluster-secret.entity.js';
 import { HostCredentialEntity } from './entities/host-credential.entity.js';
 import { HostRoleEntity } from './entities/host-role.entity.js';
 import { HostEntity } from './entities/host.entity.js';
@@ -15,7 +16,7 @@ import { CONNECT_TIMEOUT_MS, sendDatesAsUtc, UTC_TIMESTAMPS, urlWithoutPassword,
 import { Store } from './store.js';
 import { unavailableReason } from './unavailable-reason.js';
 
-export const ENTITIES = [HostEntity, HostRoleEntity, HostCredentialEntity, JoinTokenEntity, OperatorTokenEntity, ImageEntity, ImageHostStatusEntity, CatalogStateEntity, StoreProbeEntity];
+export const ENTITIES = [HostEntity, HostRoleEntity, HostCredentialEntity, JoinTokenEntity, OperatorTokenEntity, ImageEntity, ImageHostStatusEntity, CatalogStateEntity, StoreProbeEntity, ClusterSecretEntity];
 
 /** Where the database is: a sqlite file, or a PostgreSQL server (`postgres://` or `postgresql://` URL). */
 export type StoreOptions = { sqlitePath: string } | { postgresUrl: string };

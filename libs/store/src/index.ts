@@ -19,3 +19,5 @@ export { OperatorTokensRepository, type NewOperatorToken } from './repositories/
 export { ImageEntity } from './entities/image.entity.js';
 export { ImageHostStatusEntity, IMAGE_HOST_STATES, type ImageHostStateName } from './entities/image-host-status.entity.js';
 export { CatalogRepository, type CatalogChanges, type HostImageStatus, type LiveImageOnHost, type NewImage } from './repositories/catalog.repository.js';
+export { ClusterSecretEntity } from './entities/cluster-secret.entity.js';
+export { ClusterSecretsRepository } from './repositories/cluster-secrets.repository.js';

@@ -1,3 +1,4 @@
+import { AddClusterSecrets1795340000000 } from './1795340000000-AddClusterSecrets.js';
 import { AddImageCatalog1795315525286 } from './1795315525286-AddImageCatalog.js';
 import { AddRoleRequireMount1795318923925 } from './1795318923925-AddRoleRequireMount.js';
 import { AddStoreProbe1795327000000 } from './1795327000000-AddStoreProbe.js';
@@ -8,4 +9,4 @@ import { WidenStoreProbe1795330000000 } from './1795330000000-WidenStoreProbe.js
  * Every PostgreSQL migration, in order: one for each sqlite migration, of the same name, making the
  * same schema in PostgreSQL's types (a test holds both to the entities). Never edit a shipped one.
  */
-export const POSTGRES_MIGRATIONS = [InitialSchema1795313829693, AddImageCatalog1795315525286, AddRoleRequireMount1795318923925, AddStoreProbe1795327000000, WidenStoreProbe1795330000000];
+export const POSTGRES_MIGRATIONS = [InitialSchema1795313829693, AddImageCatalog1795315525286, AddRoleRequireMount1795318923925, AddStoreProbe1795327000000, WidenStoreProbe1795330000000, AddClusterSecrets1795340000000];
