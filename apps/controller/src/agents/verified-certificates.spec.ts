@@ -4,14 +4,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
+import { DataDirectoryKeyMaterial } from '../pki/key-material.js';
 import { VerifiedCertificates } from './verified-certificates.js';
 
 const p256Pem = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 describe('VerifiedCertificates', () => {
   it('verifies a certificate once while it is valid, every other one each time it is shown', async () => {
-    const ca = await CertificateAuthority.loadOrCreate(mkdtempSync(join(tmpdir(), 'imagelib-ca-')));
-    const other = await CertificateAuthority.loadOrCreate(mkdtempSync(join(tmpdir(), 'imagelib-ca-')));
+    const ca = await CertificateAuthority.loadOrCreate(new DataDirectoryKeyMaterial(mkdtempSync(join(tmpdir(), 'imagelib-ca-'))));
+    const other = await CertificateAuthority.loadOrCreate(new DataDirectoryKeyMaterial(mkdtempSync(join(tmpdir(), 'imagelib-ca-'))));
     const verify = jest.fn((der: Buffer | undefined, now: Date) => ca.verifyHostCertificate(der, now));
     const certificates = new VerifiedCertificates(verify);
     const issued = await ca.issueHostCertificate('host-1', p256Pem());

@@ -1,26 +1,25 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { writeFileAtomic } from '@imagelib/durable-fs';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type ImageTokenClaims, signImageToken } from '@imagelib/image-token';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
+import { KeyMaterial, type SecretSpec } from '../pki/key-material.js';
 
-/** Signs image API tokens with an Ed25519 key kept in the data directory (created on first start). */
+const KEY_FILE = 'image-token.key';
+const IMAGE_TOKEN_SECRET: SecretSpec = { name: 'image-token-key', files: { [KEY_FILE]: 0o600 } };
+
+/** Signs image API tokens with an Ed25519 key kept with the controller's key material (created on first start). */
 @Injectable()
 export class ImageTokenSigner implements OnModuleInit {
   private privateKey!: KeyObject;
   publicKeyPem = '';
 
-  constructor(@Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig) {}
+  constructor(private readonly keys: KeyMaterial) {}
 
   async onModuleInit(): Promise<void> {
-    const path = join(this.config.dataDir, 'image-token.key');
-    if (!existsSync(path)) {
+    const parts = await this.keys.loadOrCreate(IMAGE_TOKEN_SECRET, async () => {
       const { privateKey } = generateKeyPairSync('ed25519');
-      await writeFileAtomic(path, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
-    }
-    this.privateKey = createPrivateKey(readFileSync(path));
+      return { [KEY_FILE]: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+    });
+    this.privateKey = createPrivateKey(parts[KEY_FILE] as string);
     this.publicKeyPem = createPublicKey(this.privateKey).export({ type: 'spki', format: 'pem' }).toString();
   }
 

@@ -2,12 +2,9 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createHash, createPublicKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
-import { writeFileAtomic } from '@imagelib/durable-fs';
+import type { KeyMaterial, SecretParts, SecretSpec } from './key-material.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -17,6 +14,9 @@ const DAY_MS = 86_400_000;
 const CA_VALIDITY_DAYS = 3650;
 const LEAF_VALIDITY_DAYS = 365;
 const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
+const CA_CERTIFICATE_FILE = 'ca.crt';
+const CA_KEY_FILE = 'ca.key';
+const CA_SECRET: SecretSpec = { name: 'cluster-ca', files: { [CA_CERTIFICATE_FILE]: 0o644, [CA_KEY_FILE]: 0o600 } };
 /** The name agents verify the controller's certificate against, whatever address they dial. */
 export const CONTROLLER_TLS_NAME = 'imagelib-controller';
 
@@ -27,7 +27,7 @@ export interface IssuedCertificate {
   notAfter: Date;
 }
 
-/** The cluster's private CA: created once in the data directory, signs the controller's and the hosts' certificates. */
+/** The cluster's private CA: created once (see KeyMaterial for where it is kept), signs the controller's and the hosts' certificates. */
 export class CertificateAuthority {
   private constructor(
     private readonly certificate: x509.X509Certificate,
@@ -35,32 +35,11 @@ export class CertificateAuthority {
     private readonly nodeCertificate: X509Certificate,
   ) {}
 
-  static async loadOrCreate(dataDir: string): Promise<CertificateAuthority> {
-    const keyPath = join(dataDir, 'ca.key');
-    const certPath = join(dataDir, 'ca.crt');
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    if (!existsSync(keyPath) || !existsSync(certPath)) {
-      const keys = await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']);
-      const now = Date.now();
-      const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-        serialNumber: randomSerial(),
-        name: `CN=Image Library CA ${randomBytes(4).toString('hex')}`,
-        notBefore: new Date(now - 60_000),
-        notAfter: new Date(now + CA_VALIDITY_DAYS * DAY_MS),
-        signingAlgorithm: SIGNING,
-        keys: keys as CryptoKeyPair,
-        extensions: [
-          new x509.BasicConstraintsExtension(true, 0, true),
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-          await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as CryptoKey),
-        ],
-      });
-      const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as webcrypto.CryptoKey));
-      await writeFileAtomic(keyPath, toPem(pkcs8, 'PRIVATE KEY'), 0o600);
-      await writeFileAtomic(certPath, certificate.toString('pem'), 0o644);
-    }
-    const certificate = new x509.X509Certificate(await readFile(certPath, 'utf8'));
-    const privateKey = await webcrypto.subtle.importKey('pkcs8', fromPem(await readFile(keyPath, 'utf8')), EC_P256, false, ['sign']);
+  /** The cluster's CA, from where the controller keeps its key material (created on first start). */
+  static async loadOrCreate(keys: KeyMaterial): Promise<CertificateAuthority> {
+    const parts = await keys.loadOrCreate(CA_SECRET, createCa);
+    const certificate = new x509.X509Certificate(parts[CA_CERTIFICATE_FILE] as string);
+    const privateKey = await webcrypto.subtle.importKey('pkcs8', fromPem(parts[CA_KEY_FILE] as string), EC_P256, false, ['sign']);
     return new CertificateAuthority(certificate, privateKey as CryptoKey, new X509Certificate(Buffer.from(certificate.rawData)));
   }
 
@@ -143,6 +122,27 @@ export class CertificateAuthority {
     }
     return fingerprintOf(der);
   }
+}
+
+/** A new self-signed CA: its certificate and its private key (PKCS#8), as PEM. */
+async function createCa(): Promise<SecretParts> {
+  const keys = await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']);
+  const now = Date.now();
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: `CN=Image Library CA ${randomBytes(4).toString('hex')}`,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + CA_VALIDITY_DAYS * DAY_MS),
+    signingAlgorithm: SIGNING,
+    keys: keys as CryptoKeyPair,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as CryptoKey),
+    ],
+  });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as webcrypto.CryptoKey));
+  return { [CA_CERTIFICATE_FILE]: certificate.toString('pem'), [CA_KEY_FILE]: toPem(pkcs8, 'PRIVATE KEY') };
 }
 
 /** "sha256:<hex>" of a certificate's SubjectPublicKeyInfo. */

@@ -1,17 +1,21 @@
 import { Global, Module } from '@nestjs/common';
+import { ClusterSecretsRepository, Store } from '@imagelib/store';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { CertificateAuthority } from './certificate-authority.js';
+import { KeyMaterial, keyMaterialFor } from './key-material.js';
 
-/** Loads the cluster CA from the data directory, creating it on first start. */
+/** Where key material is kept (decided here, once), and the cluster CA, created on first start. */
 @Global()
 @Module({
   providers: [
+    { provide: ClusterSecretsRepository, inject: [Store], useFactory: (store: Store) => new ClusterSecretsRepository(store) },
     {
-      provide: CertificateAuthority,
-      inject: [CONTROLLER_CONFIG],
-      useFactory: (config: ControllerConfig) => CertificateAuthority.loadOrCreate(config.dataDir),
+      provide: KeyMaterial,
+      inject: [Store, ClusterSecretsRepository, CONTROLLER_CONFIG],
+      useFactory: (store: Store, secrets: ClusterSecretsRepository, config: ControllerConfig) => keyMaterialFor(store, secrets, config.dataDir),
     },
+    { provide: CertificateAuthority, inject: [KeyMaterial], useFactory: (keys: KeyMaterial) => CertificateAuthority.loadOrCreate(keys) },
   ],
-  exports: [CertificateAuthority],
+  exports: [ClusterSecretsRepository, KeyMaterial, CertificateAuthority],
 })
 export class PkiModule {}
