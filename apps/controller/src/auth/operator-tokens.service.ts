@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ClusterSecretsRepository, type OperatorScope, type OperatorTokenEntity, OperatorTokensRepository } from '@imagelib/store';
 import { writeFileAtomic } from '@imagelib/durable-fs';
+import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
@@ -12,6 +13,7 @@ export const OPERATOR_TOKEN_ID_LENGTH = 8;
 export const OPERATOR_TOKEN_SECRET_LENGTH = 32;
 /** The cluster secret naming the first admin token: whoever stores it first creates that token. */
 const FIRST_ADMIN_TOKEN_CLAIM = 'first-admin-token';
+const FIRST_ADMIN_TOKEN_ELSEWHERE = "the first admin token's file is in the data directory of the controller that created it";
 
 export interface OperatorIdentity {
   tokenId: string;
@@ -42,7 +44,7 @@ export class OperatorTokensService implements OnApplicationBootstrap {
    */
   async onApplicationBootstrap(): Promise<void> {
     if ((await this.tokens.countActive()) > 0) {
-      this.logger.log(`operator admin token: ${this.adminTokenPath}`);
+      this.logger.log(existsSync(this.adminTokenPath) ? `operator admin token: ${this.adminTokenPath}` : `no admin-token file here: ${FIRST_ADMIN_TOKEN_ELSEWHERE}`);
       return;
     }
     let token = await this.tokenInFile();
@@ -54,7 +56,7 @@ export class OperatorTokensService implements OnApplicationBootstrap {
     const claimed = await this.secrets.keepFirst(FIRST_ADMIN_TOKEN_CLAIM, token.id);
     if (claimed !== token.id) {
       await rm(this.adminTokenPath, { force: true });
-      this.logger.log(`the first operator admin token (${claimed}) is another controller's: its admin-token file is in that controller's data directory`);
+      this.logger.log(`the first operator admin token (${claimed}) is another controller's: ${FIRST_ADMIN_TOKEN_ELSEWHERE}`);
       return;
     }
     await this.tokens.create({ id: token.id, secretHash: hashSecret(token.secret), name: 'admin', scope: 'admin' });

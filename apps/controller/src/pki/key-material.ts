@@ -90,6 +90,7 @@ export class DatabaseKeyMaterial extends KeyMaterial {
       if (hasFiles && !sameParts(parts, await this.files.readFiles(secret))) {
         this.logger.warn(`${this.files.filesOf(secret)} differ from the ${secret.name} in the database, which is the one used`);
       }
+      this.logger.log(`${secret.name}: from the database`);
       return parts;
     }
     const offered = hasFiles ? await this.files.readFiles(secret) : await create();
