@@ -4,7 +4,8 @@ Runs the Image Library controller: the operators' REST API (with OpenAPI docs at
 the agents' gRPC endpoint over TLS and, when given a port, the Glance v2 front door.
 It is configured by environment variables:
 
-  IMAGELIB_DATA_DIR              state: sqlite database, CA, admin token
+  IMAGELIB_DATA_DIR              state: sqlite database, CA and image-token key
+                                 (on sqlite), admin token
                                  (default /var/lib/imagelib-controller)
   IMAGELIB_DATABASE_URL          keep the database in PostgreSQL instead of sqlite:
                                  postgres://user:password@host:port/database
@@ -26,7 +27,11 @@ It is configured by environment variables:
                                  service (default 0: off; Glance's usual is 9292)
 
 On first start it creates the CA and an admin operator token in
-IMAGELIB_DATA_DIR/admin-token (mode 0600).
+IMAGELIB_DATA_DIR/admin-token (mode 0600). On PostgreSQL the CA and the
+image-token key are kept in the database, shared by every controller on it
+(the data directory's ca.crt, ca.key and image-token.key are stored there on
+the first start when they exist), and the admin-token file is written by the
+one controller that created the token.
 SIGTERM or SIGINT: clean shutdown (streams ended, last heartbeats saved). Exit status:
 1 when start-up fails,
 2 when the configuration is invalid.
