@@ -9,14 +9,13 @@
 //      BENCH_FLEET_WORKERS (simulator processes, default 4), BENCH_CONTROLLER_LOG_LEVEL (default
 //      warn; info adds the controller's reasons for the disconnects to the report, for diagnosis).
 // The controllers' whole logs are kept in $TMPDIR/imagelib-bench-logs/.
-import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { killAllChildren, stopChild, track, waitForExit } from './lib/children.mjs';
+import { runWhenMain } from './lib/alone.mjs';
+import { stopChild, waitForExit } from './lib/children.mjs';
 import { startController } from './lib/controller.mjs';
-import { cpuTimeMs, machine, memory } from './lib/proc.mjs';
+import { mergeErrors, startFleet } from './lib/fleet.mjs';
+import { cpuTimeMs, memory } from './lib/proc.mjs';
 
-const WORKER = fileURLToPath(new URL('./fleet-worker.mjs', import.meta.url));
 const MB = 1024 * 1024;
 const SETTLE_MS = 5_000;
 const DISCONNECT_POLL_MS = 50;
@@ -49,12 +48,6 @@ async function connectedCount(controller, timeoutMs = 10_000) {
   return { total: hosts.length, connected: hosts.filter((host) => host.connected).length };
 }
 
-function mergeErrors(lists) {
-  const merged = new Map();
-  for (const list of lists) for (const { message, count } of list ?? []) merged.set(message, (merged.get(message) ?? 0) + count);
-  return [...merged].map(([message, count]) => ({ message, count })).sort((a, b) => b.count - a.count);
-}
-
 /** Runs one fleet size against a fresh controller; returns the figures. */
 export async function runFleet({ size, workers: workerCount = 4, windowS = 30, setupTimeoutS } = {}) {
   const setupTimeoutMs = (setupTimeoutS ?? Math.max(180, Math.ceil(size * 0.25))) * 1000;
@@ -62,39 +55,23 @@ export async function runFleet({ size, workers: workerCount = 4, windowS = 30, s
   log(`${size} agents: starting a controller`);
   const controller = await startController({ logLevel: process.env.BENCH_CONTROLLER_LOG_LEVEL || 'warn' });
   log(`${size} agents: controller pid ${controller.pid}, log ${controller.log.path}`);
-  /** @type {Array<{ child: import('node:child_process').ChildProcess, status: any, ready: boolean, window: any }>} */
+  /** The simulators (lib/fleet.mjs), once started. */
   const workers = [];
   try {
     result.rssIdleMB = (memory(controller.pid)?.rss ?? NaN) / MB;
     const token = await controller.api('POST', '/api/v1/join-tokens', { maxUses: size, ttlSeconds: 3600, description: `bench fleet of ${size}` });
-    const perWorker = Math.ceil(size / workerCount);
-    const setupStarted = performance.now();
-    for (let w = 0; w < workerCount; w++) {
-      const startIndex = w * perWorker;
-      const count = Math.min(perWorker, size - startIndex);
-      if (count <= 0) break;
-      const config = {
-        workerId: w,
-        address: controller.grpcAddress,
-        caPath: controller.caPath,
-        joinToken: token.token,
-        startIndex,
-        count,
-        enrolConcurrency: Math.max(1, Math.floor(TOTAL_ENROL_CONCURRENCY / workerCount)),
-        connectConcurrency: 25,
-        maxDurationMs: setupTimeoutMs + (windowS + 120) * 1000,
-      };
-      const child = track(fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' }));
-      const worker = { child, status: null, ready: false, window: null, enrolledAtMs: null };
-      child.on('message', (message) => {
-        if (message.type === 'status' || message.type === 'enrolled' || message.type === 'ready') worker.status = message;
-        if (message.type === 'enrolled') worker.enrolledAtMs = performance.now() - setupStarted;
-        if (message.type === 'ready') worker.ready = true;
-        if (message.type === 'window') worker.window = message;
-      });
-      child.on('error', (error) => result.errors.push(`worker ${w}: ${error.message}`));
-      workers.push(worker);
-    }
+    const fleet = startFleet({
+      size,
+      workerCount,
+      addresses: [controller.grpcAddress],
+      caPath: controller.caPath,
+      joinToken: token.token,
+      enrolConcurrency: TOTAL_ENROL_CONCURRENCY,
+      maxDurationMs: setupTimeoutMs + (windowS + 120) * 1000,
+      onError: (message) => result.errors.push(message),
+    });
+    const setupStarted = fleet.startedAt;
+    workers.push(...fleet.workers);
 
     // Until the controller shows every host connected (bounded).
     let lastLogged = 0;
@@ -411,15 +388,4 @@ export async function benchmark() {
 }
 
 // Alone: prints the results as JSON.
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  benchmark()
-    .then((outcome) => {
-      process.stdout.write(`${JSON.stringify({ machine: machine(), ...outcome, markdown: undefined }, null, 2)}\n${outcome.markdown}\n`);
-      process.exitCode = outcome.ok ? 0 : 1;
-    })
-    .catch((error) => {
-      process.stderr.write(`agent-fleet: ${error instanceof Error ? error.stack : String(error)}\n`);
-      killAllChildren();
-      process.exitCode = 1;
-    });
-}
+runWhenMain(import.meta.url, 'agent-fleet', benchmark);

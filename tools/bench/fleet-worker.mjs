@@ -1,15 +1,23 @@
-// One slice of a simulated agent fleet, run as a child process of agent-fleet.mjs (fork with IPC).
+// One slice of a simulated agent fleet, run as a child process of agent-fleet.mjs and
+// controller-cluster.mjs (fork with IPC).
 //
 // It enrols `count` agents with the join token (bounded concurrency), opens one authenticated
 // Connect stream per agent, each on its own TCP connection with its own client certificate,
 // sends hello and then a heartbeat every heartbeatIntervalMs, as the controller's welcome says,
 // and measures every heartbeat's round trip (heartbeat written → its ack read).
+// Several controllers: every agent has the list of all their addresses and starts at its own
+// (agent index modulo the list's length), so the fleet spreads evenly. When its stream breaks, or
+// a connection fails, it moves to the next address after a jittered backoff, as the real agent
+// does (apps/agent/src/link/backoff.ts: full jitter, 250 ms doubling up to 5 s, reset by a welcome).
 //
-// Config: JSON in argv[2]: { address, caPath, joinToken, startIndex, count, maxDurationMs,
+// Config: JSON in argv[2]: { addresses, caPath, joinToken, startIndex, count, maxDurationMs,
 //   enrolConcurrency, connectConcurrency, workerId }.
 // IPC to the parent: { type: 'status', ... } every 2 s and { type: 'ready', ... } once every agent
 //   was tried; on { type: 'window-start' } it resets its window counters, on { type: 'window-end' }
-//   it answers { type: 'window', ... } with the RTT samples of the window; { type: 'stop' } ends it.
+//   it answers { type: 'window', ... } with the RTT samples of the window (also per address);
+//   on { type: 'watch', address } it answers { type: 'watching', expected } (its agents connected
+//   there now) and later { type: 'settled', ... } once every one of those lost its stream and every
+//   agent of this worker has an open stream again; { type: 'stop' } ends it.
 // It exits by itself after maxDurationMs, and when the parent goes away.
 import * as grpc from '@grpc/grpc-js';
 import { loadImagelibV1 } from '@imagelib/proto';
@@ -19,7 +27,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const {
-  address,
+  addresses = [],
   caPath,
   joinToken,
   startIndex = 0,
@@ -29,14 +37,18 @@ const {
   connectConcurrency = 25,
   workerId = 0,
 } = config;
-if (!address || !caPath || !joinToken || !count || typeof process.send !== 'function') {
-  process.stderr.write('fleet-worker: run it from agent-fleet.mjs (fork with IPC and a JSON config argument)\n');
+if (addresses.length === 0 || !caPath || !joinToken || !count || typeof process.send !== 'function') {
+  process.stderr.write('fleet-worker: run it from agent-fleet.mjs or controller-cluster.mjs (fork with IPC and a JSON config argument)\n');
   process.exit(2);
 }
 
 const TLS_NAME = 'imagelib-controller';
 const MAX_ENROL_ATTEMPTS = 3;
-const MAX_RECONNECTS = 3;
+/** Connection attempts in a row (each to the next address) before an agent gives up. */
+const MAX_CONNECT_ATTEMPTS = 20;
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_CAP_MS = 5_000;
+const BACKOFF_MIN_MS = 50;
 const ENROL_DEADLINE_MS = 60_000;
 const WELCOME_TIMEOUT_MS = 30_000;
 const MAX_ERROR_KINDS = 20;
@@ -81,8 +93,10 @@ function noteError(where, error) {
 
 let window = null;
 function newWindow() {
-  return { startedAt: performance.now(), rtts: [], sent: 0, acked: 0, streamErrors: 0, streamEnds: 0, reconnects: 0, disconnects: 0 };
+  return { startedAt: performance.now(), rtts: [], rttsByAddress: Object.fromEntries(addresses.map((address) => [address, []])), sent: 0, acked: 0, streamErrors: 0, streamEnds: 0, reconnects: 0, disconnects: 0 };
 }
+/** After { type: 'watch' }: the agents connected to the watched address then, and when each lost and regained a stream. */
+let watch = null;
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 
@@ -90,7 +104,27 @@ loopDelay.enable();
 /** @type {Array<any>} */
 const agents = [];
 for (let i = 0; i < count; i++) {
-  agents.push({ index: startIndex + i, hostname: `sim-${startIndex + i}`, hostId: null, privateKeyPem: null, certificatePem: null, client: null, call: null, timer: null, seq: 0, pending: new Map(), connected: false, reconnects: 0 });
+  const index = startIndex + i;
+  agents.push({
+    index,
+    hostname: `sim-${index}`,
+    hostId: null,
+    privateKeyPem: null,
+    certificatePem: null,
+    credentials: null,
+    /** The address (index into addresses) it dials next, and the one its client is for. */
+    target: index % addresses.length,
+    client: null,
+    clientTarget: null,
+    /** The address its open stream is on (null when it has none). */
+    connectedTo: null,
+    call: null,
+    timer: null,
+    seq: 0,
+    pending: new Map(),
+    connected: false,
+    backoffAttempt: 0,
+  });
 }
 
 async function pool(items, concurrency, fn) {
@@ -114,13 +148,14 @@ function enrolOnce(client, agent, publicKeyPem) {
   });
 }
 
-async function enrol(client, agent) {
+/** Enrols through the agent's own first address, then the next ones on a transient error. */
+async function enrol(clients, agent) {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' });
   agent.privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' });
   for (let attempt = 1; attempt <= MAX_ENROL_ATTEMPTS && !stopping; attempt++) {
     try {
-      const response = await enrolOnce(client, agent, publicKeyPem);
+      const response = await enrolOnce(clients[(agent.target + attempt - 1) % clients.length], agent, publicKeyPem);
       agent.hostId = response.hostId;
       agent.certificatePem = response.certificatePem;
       totals.enrolled++;
@@ -145,8 +180,10 @@ function stopHeartbeats(agent) {
 function markDown(agent, kind, error) {
   if (agent.connected) {
     agent.connected = false;
+    agent.connectedTo = null;
     totals.connectedNow--;
     if (window) window.disconnects++;
+    if (watch?.expected.has(agent) && !watch.lostAt.has(agent)) watch.lostAt.set(agent, Date.now());
   }
   stopHeartbeats(agent);
   if (kind === 'error') {
@@ -160,15 +197,23 @@ function markDown(agent, kind, error) {
   }
 }
 
-/** Opens the agent's stream; resolves on welcome, or false when it failed before it. */
+/** The agent's client for the address it dials next (the one for another address is closed). */
+function clientFor(agent) {
+  if (agent.client && agent.clientTarget === agent.target) return agent.client;
+  agent.client?.close();
+  agent.credentials ??= grpc.credentials.createSsl(caPem, Buffer.from(agent.privateKeyPem), Buffer.from(agent.certificatePem));
+  // A distinct local subchannel pool per agent: its own TCP + TLS connection, as a real agent.
+  agent.client = new AgentGateway(addresses[agent.target], agent.credentials, { ...baseOptions, 'grpc.use_local_subchannel_pool': 1 });
+  agent.clientTarget = agent.target;
+  return agent.client;
+}
+
+/** Opens the agent's stream on addresses[agent.target]; resolves on welcome, or false when it failed before it. */
 function connect(agent) {
   return new Promise((resolve) => {
-    if (!agent.client) {
-      const credentials = grpc.credentials.createSsl(caPem, Buffer.from(agent.privateKeyPem), Buffer.from(agent.certificatePem));
-      // A distinct local subchannel pool per agent: its own TCP + TLS connection, as a real agent.
-      agent.client = new AgentGateway(address, credentials, { ...baseOptions, 'grpc.use_local_subchannel_pool': 1 });
-    }
-    const call = agent.client.Connect();
+    const client = clientFor(agent);
+    const address = addresses[agent.target];
+    const call = client.Connect();
     agent.call = call;
     let settled = false;
     let welcomed = false;
@@ -189,8 +234,12 @@ function connect(agent) {
       if (message.welcome) {
         welcomed = true;
         agent.connected = true;
+        agent.connectedTo = address;
+        agent.backoffAttempt = 0;
         totals.connectedNow++;
         totals.everConnected++;
+        if (watch?.lostAt.has(agent) && !watch.backAt.has(agent)) watch.backAt.set(agent, Date.now());
+        checkSettled();
         const interval = message.welcome.heartbeatIntervalMs || 1000;
         heartbeatIntervalMs = interval;
         agent.timer = setInterval(() => heartbeat(agent, call), interval);
@@ -204,8 +253,10 @@ function connect(agent) {
         agent.pending.delete(message.heartbeatAck.seq);
         totals.acks++;
         if (window && sentAt >= window.startedAt) {
+          const rtt = Math.round((performance.now() - sentAt) * 1000) / 1000;
           window.acked++;
-          window.rtts.push(Math.round((performance.now() - sentAt) * 1000) / 1000);
+          window.rtts.push(rtt);
+          window.rttsByAddress[address].push(rtt);
         }
       }
       // desiredState: nothing to do for a simulated agent without roles.
@@ -220,7 +271,7 @@ function connect(agent) {
       if (!stopping && !down) {
         down = true;
         markDown(agent, 'error', error);
-        reconnectLater(agent);
+        void reconnectLater(agent);
       }
     });
     call.on('end', () => {
@@ -233,7 +284,7 @@ function connect(agent) {
       if (!stopping && !down) {
         down = true;
         markDown(agent, 'end');
-        reconnectLater(agent);
+        void reconnectLater(agent);
       }
     });
     call.write({
@@ -264,15 +315,67 @@ function heartbeat(agent, call) {
   call.write({ heartbeat: { seq, sentAtMs: Date.now() } });
 }
 
-function reconnectLater(agent) {
-  if (agent.reconnects >= MAX_RECONNECTS) return;
-  agent.reconnects++;
+/** Full jitter over a doubling ceiling, as the agent's Backoff; a welcome resets it. */
+function backoffMs(agent) {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** agent.backoffAttempt);
+  agent.backoffAttempt = Math.min(agent.backoffAttempt + 1, 30);
+  return Math.max(BACKOFF_MIN_MS, Math.floor(Math.random() * ceiling));
+}
+
+/** Connects, moving to the next address after a backoff whenever an attempt fails (bounded); false when it gave up. */
+async function connectWithRetries(agent) {
+  for (let attempt = 1; attempt <= MAX_CONNECT_ATTEMPTS && !stopping; attempt++) {
+    if (await connect(agent)) return true;
+    agent.target = (agent.target + 1) % addresses.length;
+    if (attempt < MAX_CONNECT_ATTEMPTS) {
+      totals.reconnects++;
+      if (window) window.reconnects++;
+      await sleep(backoffMs(agent));
+    }
+  }
+  totals.connectFailed++;
+  return false;
+}
+
+/** A broken stream: the next address, after a backoff. */
+async function reconnectLater(agent) {
+  agent.target = (agent.target + 1) % addresses.length;
   totals.reconnects++;
   if (window) window.reconnects++;
-  setTimeout(async () => {
-    if (stopping) return;
-    if (!(await connect(agent))) totals.connectFailed++;
-  }, 1000 * agent.reconnects);
+  await sleep(backoffMs(agent));
+  if (!stopping) await connectWithRetries(agent);
+}
+
+function startWatch(address) {
+  const expected = new Set(agents.filter((agent) => agent.connectedTo === address));
+  watch = { address, startedAt: Date.now(), expected, lostAt: new Map(), backAt: new Map(), settled: false };
+  process.send({ type: 'watching', workerId, address, expected: expected.size });
+  checkSettled();
+}
+
+/** Once every watched agent lost its stream and every agent has one again: { type: 'settled' }. */
+function checkSettled() {
+  if (!watch || watch.settled) return;
+  if (watch.backAt.size < watch.expected.size || totals.connectedNow < totals.enrolled) return;
+  watch.settled = true;
+  const lost = [...watch.lostAt.values()];
+  process.send({
+    type: 'settled',
+    workerId,
+    at: Date.now(),
+    expected: watch.expected.size,
+    firstLossAt: lost.length ? Math.min(...lost) : null,
+    lastLossAt: lost.length ? Math.max(...lost) : null,
+    /** Per agent that lost its stream: loss → welcome from another controller, ms. */
+    reconnectMs: [...watch.backAt].map(([agent, at]) => at - watch.lostAt.get(agent)),
+    connectedByAddress: connectedByAddress(),
+  });
+}
+
+function connectedByAddress() {
+  const counts = Object.fromEntries(addresses.map((address) => [address, 0]));
+  for (const agent of agents) if (agent.connectedTo) counts[agent.connectedTo]++;
+  return counts;
 }
 
 function status(type) {
@@ -283,6 +386,7 @@ function status(type) {
     elapsedMs: Date.now() - startedAt,
     count,
     ...totals,
+    connectedByAddress: connectedByAddress(),
     errors: [...errorKinds].map(([message, n]) => ({ message, count: n })),
   });
 }
@@ -299,6 +403,7 @@ function windowReport() {
     workerId,
     durationMs: now - w.startedAt,
     rtts: w.rtts,
+    rttsByAddress: w.rttsByAddress,
     sent: w.sent,
     acked: w.acked,
     overdue,
@@ -307,6 +412,7 @@ function windowReport() {
     disconnects: w.disconnects,
     reconnects: w.reconnects,
     connectedNow: totals.connectedNow,
+    connectedByAddress: connectedByAddress(),
     heartbeatIntervalMs,
     loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     loopDelayMaxMs: loopDelay.max / 1e6,
@@ -340,6 +446,8 @@ process.on('message', (message) => {
     loopDelay.reset();
   } else if (message?.type === 'window-end') {
     windowReport();
+  } else if (message?.type === 'watch') {
+    startWatch(message.address);
   } else if (message?.type === 'stop') {
     shutdown(0);
   }
@@ -354,21 +462,12 @@ const statusTimer = setInterval(() => status('status'), 2000);
 statusTimer.unref();
 
 async function main() {
-  const enrolClient = new AgentGateway(address, grpc.credentials.createSsl(caPem), { ...baseOptions, 'grpc.use_local_subchannel_pool': 1 });
-  await pool(agents, enrolConcurrency, (agent) => enrol(enrolClient, agent));
-  enrolClient.close();
+  const enrolClients = addresses.map((address) => new AgentGateway(address, grpc.credentials.createSsl(caPem), { ...baseOptions, 'grpc.use_local_subchannel_pool': 1 }));
+  await pool(agents, enrolConcurrency, (agent) => enrol(enrolClients, agent));
+  for (const client of enrolClients) client.close();
   status('enrolled');
   const enrolledAgents = agents.filter((agent) => agent.certificatePem);
-  await pool(enrolledAgents, connectConcurrency, async (agent) => {
-    for (let attempt = 1; attempt <= MAX_RECONNECTS + 1 && !stopping; attempt++) {
-      if (await connect(agent)) return;
-      if (attempt <= MAX_RECONNECTS) {
-        totals.reconnects++;
-        await sleep(1000 * attempt);
-      }
-    }
-    totals.connectFailed++;
-  });
+  await pool(enrolledAgents, connectConcurrency, connectWithRetries);
   status('ready');
 }
 

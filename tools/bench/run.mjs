@@ -9,7 +9,8 @@
 // docs/benchmarks.md already there (each section says when and how it was measured); each
 // benchmark documents its own settings (agent-fleet: BENCH_FLEET_SIZES, BENCH_WINDOW_S,
 // BENCH_FLEET_WORKERS, BENCH_CONTROLLER_LOG_LEVEL; image-service: BENCH_IMAGE_*, see
-// tools/bench/image-service.mjs; ha: BENCH_HA_*, see tools/bench/ha.mjs).
+// tools/bench/image-service.mjs; ha: BENCH_HA_*, see tools/bench/ha.mjs; controller-cluster:
+// BENCH_CLUSTER_*, see tools/bench/controller-cluster.mjs).
 // Exit code: 0 when every benchmark ran and met its targets, 1 otherwise (the file is written anyway).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -29,6 +30,12 @@ const BENCHMARKS = [
     description: 'the image service of one agent against nginx and glance-api: download, upload, metadata, event-loop lag, discovery (issue 3)',
   },
   { id: 'ha', module: './ha.mjs', title: 'High availability: detection, replication and failover on the multi-host test bed', description: 'three hosts in network namespaces: failure detection, replication host to host, failover cost (issue 4)' },
+  {
+    id: 'controller-cluster',
+    module: './controller-cluster.mjs',
+    title: 'Controller cluster: simulated agents over 3 controllers on one PostgreSQL',
+    description: '2,000 simulated agents over 3 controllers on one PostgreSQL: CPU, memory and database load per controller, settling after a controller is killed (issue 7)',
+  },
 ];
 
 /** Built outputs the benchmarks import or start, with what builds them (in dependency order): a tsc project, or an npm workspace's build script. */

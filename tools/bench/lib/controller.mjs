@@ -33,15 +33,17 @@ function sleep(ms) {
 
 /**
  * Starts the controller and waits until /healthz answers 200 (bounded by startTimeoutMs).
- * nodeArgs go to node itself (e.g. --cpu-prof, for a closer look).
+ * nodeArgs go to node itself (e.g. --cpu-prof, for a closer look). Without `dataDir` it gets a
+ * fresh temporary one that stop() removes; a given `dataDir` (shared by several controllers) is
+ * left to the caller.
  * Returns { pid, child, dataDir, httpUrl, grpcAddress, adminToken, caPath, api(), log, stop() }.
  */
-export async function startController({ env = {}, startTimeoutMs = 60_000, logLevel = 'warn', nodeArgs = [] } = {}) {
+export async function startController({ env = {}, startTimeoutMs = 60_000, logLevel = 'warn', nodeArgs = [], dataDir: sharedDataDir } = {}) {
   if (!existsSync(CONTROLLER_MAIN)) {
     throw new Error(`${CONTROLLER_MAIN} is missing: build the controller first (npx tsc -p apps/controller/tsconfig.build.json)`);
   }
-  const dataDir = await mkdtemp(join(tmpdir(), 'imagelib-bench-'));
-  trackTempDir(dataDir);
+  const dataDir = sharedDataDir ?? (await mkdtemp(join(tmpdir(), 'imagelib-bench-')));
+  if (!sharedDataDir) trackTempDir(dataDir);
   const httpPort = await freePort();
   const grpcPort = await freePort();
   const child = track(
@@ -64,7 +66,7 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
   // The controller's log lines (JSON at warn level and up), counted and sampled for the report,
   // and kept whole in a file outside the data dir (which is removed) for a closer look.
   await mkdir(LOG_DIR, { recursive: true });
-  const logPath = join(LOG_DIR, `controller-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+  const logPath = join(LOG_DIR, `controller-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${httpPort}.log`);
   const logFile = createWriteStream(logPath);
   const log = { lines: 0, byLevel: {}, samples: [], disconnectReasons: {}, path: logPath };
   const onLine = (line) => {
@@ -114,6 +116,7 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const stop = async () => {
     await stopChild(child, 10_000);
+    if (sharedDataDir) return;
     await rm(dataDir, { recursive: true, force: true }).catch(() => {});
     untrackTempDir(dataDir);
   };

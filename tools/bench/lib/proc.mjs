@@ -60,12 +60,24 @@ export function machine() {
 }
 
 /** The parent pid of a process (null when it is gone). */
-function parentOf(pid) {
+export function parentOf(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   } catch {
     return null;
+  }
+}
+
+/** The pids whose parent is `pid`, from /proc. */
+export function childrenOf(pid) {
+  try {
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .filter((candidate) => parentOf(candidate) === pid);
+  } catch {
+    return [];
   }
 }
 
@@ -77,19 +89,19 @@ export function processTree(pid) {
   } catch {
     return [pid];
   }
-  const childrenOf = new Map();
+  const byParent = new Map();
   for (const candidate of entries) {
     const parent = parentOf(candidate);
     if (parent === null) continue;
-    if (!childrenOf.has(parent)) childrenOf.set(parent, []);
-    childrenOf.get(parent).push(candidate);
+    if (!byParent.has(parent)) byParent.set(parent, []);
+    byParent.get(parent).push(candidate);
   }
   const tree = [];
   const queue = [pid];
   while (queue.length) {
     const next = queue.shift();
     tree.push(next);
-    queue.push(...(childrenOf.get(next) ?? []));
+    queue.push(...(byParent.get(next) ?? []));
   }
   return tree;
 }
