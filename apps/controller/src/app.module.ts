@@ -6,6 +6,10 @@ import { AgentSessions } from './agents/agent-sessions.service.js';
 import { EnrolmentService } from './agents/enrolment.service.js';
 import { OperatorAuthGuard } from './auth/operator-auth.guard.js';
 import { CatalogSync } from './catalog/catalog-sync.service.js';
+import { ClusterBus } from './cluster/cluster-bus.js';
+import { FleetPresence } from './cluster/fleet-presence.js';
+import { HostMessenger } from './cluster/host-messenger.js';
+import { WorkLease } from './cluster/work-lease.js';
 import { CatalogService } from './catalog/catalog.service.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { ControllerEvents } from './events/controller-events.js';
@@ -56,7 +60,11 @@ export class AppModule {
         JoinTokensService,
         HostsService,
         EnrolmentService,
+        ClusterBus,
+        WorkLease,
         AgentSessions,
+        FleetPresence,
+        HostMessenger,
         AgentGateway,
         AgentGatewayServer,
         CatalogService,

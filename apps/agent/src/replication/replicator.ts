@@ -1,6 +1,6 @@
 import type { Replication__Output, ReplicationResult } from '@imagelib/proto';
 import { constants } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { HashingPool } from '../media/hashing.js';
@@ -74,6 +74,7 @@ export class Replicator {
 
   private async copy(copy: Replication__Output): Promise<void> {
     if (!isSafeFileName(copy.fileName)) throw new Error(`unsafe file name ${JSON.stringify(copy.fileName)}`);
+    if (await this.holds(copy)) return;
     const partial = join(this.options.repositoryPath, `.replica-${copy.imageId}.part`);
     const failures: string[] = [];
     for (const source of copy.sources) {
@@ -96,6 +97,21 @@ export class Replicator {
     const directory = await open(this.options.repositoryPath, 'r');
     await directory.sync().finally(() => directory.close());
     this.log.info({ imageId: copy.imageId, fileName: copy.fileName, bytes: copy.size }, 'copied an image');
+  }
+
+  /**
+   * Whether the repository holds the image already (a request sent again after the copy was made,
+   * before its status reached the controller: a controller that took over the work knows no
+   * copies under way): a regular file of its name, size and SHA-512. The data is not fetched again.
+   */
+  private async holds(copy: Replication__Output): Promise<boolean> {
+    const path = join(this.options.repositoryPath, copy.fileName);
+    const entry = await lstat(path).catch(() => null);
+    if (!entry?.isFile() || entry.size !== copy.size) return false;
+    const digests = await this.options.hashing.hashFile(path, { signal: this.abort.signal });
+    if (digests.sha512 !== copy.osHashValue) return false;
+    this.log.info({ imageId: copy.imageId, fileName: copy.fileName }, 'asked to copy an image this storage holds already: nothing fetched');
+    return true;
   }
 
   /** Brings the partial file up to the image's size from one source, resuming what is there. */

@@ -10,6 +10,7 @@ import { ReplicationPlanner } from '../catalog/replication-planner.service.js';
 import { ImageTokenSigner } from '../image-tokens/image-token-signer.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
 import { toGrpcError } from '../errors/grpc-status.js';
+import { HostMessenger } from '../cluster/host-messenger.js';
 import { ControllerEvents } from '../events/controller-events.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { type AgentCall, AgentSessions, endWithStatus } from './agent-sessions.service.js';
@@ -17,7 +18,7 @@ import { type CatalogWrite, CatalogWrites, refusal, refusalStatus } from './cata
 import { EnrolmentService } from './enrolment.service.js';
 import { VerifiedCertificates } from './verified-certificates.js';
 import { factsFromProto } from './facts-codec.js';
-import { desiredRoles, outcomeFromProto, roleFromProto } from './role-codec.js';
+import { outcomeFromProto, roleFromProto } from './role-codec.js';
 
 type WritesCall = ServerDuplexStream<CatalogWriteRequest__Output, CatalogWriteReply>;
 
@@ -51,6 +52,7 @@ export class AgentGateway {
     private readonly replication: ReplicationPlanner,
     private readonly imageTokens: ImageTokenSigner,
     private readonly events: ControllerEvents,
+    private readonly messenger: HostMessenger,
   ) {
     this.certificates = new VerifiedCertificates((der, now) => ca.verifyHostCertificate(der, now));
     this.writes = new CatalogWrites(catalogService);
@@ -138,12 +140,6 @@ export class AgentGateway {
     call.on('cancelled', forget);
   }
 
-  /** Sends the host its complete desired state, if it is connected. */
-  async pushDesiredState(hostId: string): Promise<void> {
-    const host = await this.hosts.findById(hostId);
-    if (host) this.sessions.send(hostId, { desiredState: { roles: desiredRoles(host.roles) } });
-  }
-
   private async accept(call: AgentCall): Promise<void> {
     const hostId = await this.authenticate(call);
     this.sessions.open(hostId, call);
@@ -218,7 +214,7 @@ export class AgentGateway {
         await this.hosts.applyRoleStatus({ hostId, role: role.role, generation: role.generation, outcome: 'stopped', reason: '', url: '', storageId: '' });
       }
     }
-    await this.pushDesiredState(hostId);
+    await this.messenger.pushDesiredState(hostId);
     await this.catalogSync.helloFrom(hostId, hello.catalogRevision);
   }
 

@@ -38,6 +38,8 @@ export class AgentSessions implements BeforeApplicationShutdown {
   private readonly sessions = new Map<string, AgentSession>();
   private readonly pendingWrites = new Set<Promise<void>>();
   private readonly disconnectListeners = new Set<(hostId: string) => void>();
+  private readonly connectListeners = new Set<(hostId: string) => void>();
+  private readonly ackListeners = new Set<(hostId: string, revision: number) => void>();
   readonly ttlMs: number;
 
   constructor(
@@ -76,6 +78,7 @@ export class AgentSessions implements BeforeApplicationShutdown {
     this.sessions.set(hostId, session);
     this.logger.log(`host ${hostId} connected from ${session.peer}`);
     this.events.publish('host-connected');
+    for (const listener of this.connectListeners) listener(hostId);
   }
 
   /** Called for every message from the agent. */
@@ -113,6 +116,16 @@ export class AgentSessions implements BeforeApplicationShutdown {
     this.disconnectListeners.add(listener);
   }
 
+  /** Calls the listener with the id of every host whose stream opens. */
+  onConnect(listener: (hostId: string) => void): void {
+    this.connectListeners.add(listener);
+  }
+
+  /** Calls the listener each time a host says it applied a newer catalog revision. */
+  onCatalogAck(listener: (hostId: string, revision: number) => void): void {
+    this.ackListeners.add(listener);
+  }
+
   connectedHostIds(): string[] {
     return [...this.sessions.keys()];
   }
@@ -134,7 +147,15 @@ export class AgentSessions implements BeforeApplicationShutdown {
 
   recordCatalogAck(hostId: string, revision: number): void {
     const session = this.sessions.get(hostId);
-    if (session) session.catalogAcked = Math.max(session.catalogAcked, revision);
+    if (!session || revision <= session.catalogAcked) return;
+    session.catalogAcked = revision;
+    for (const listener of this.ackListeners) listener(hostId, revision);
+  }
+
+  /** The open stream of a host, as the other controllers learn of it; null when it has none here. */
+  stream(hostId: string): { hostId: string; peer: string; connectedAt: number; catalogAcked: number } | null {
+    const session = this.sessions.get(hostId);
+    return session ? { hostId, peer: session.peer, connectedAt: session.connectedAt.getTime(), catalogAcked: session.catalogAcked } : null;
   }
 
   liveness(hostId: string, stored: Date | null): Liveness {

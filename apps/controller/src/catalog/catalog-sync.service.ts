@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CatalogRepository } from '@imagelib/store';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { ClusterBus } from '../cluster/cluster-bus.js';
 import { catalogUpdates } from './catalog-updates.js';
 
 /** Catalog writes within this window go to the hosts as one update. */
@@ -10,7 +11,8 @@ const COALESCE_MS = 5;
  * Keeps every connected host's copy of the catalog current: on hello, what changed since the
  * host's revision (everything when it has none or is ahead of this controller); after changes,
  * what changed since what it was last sent, bursts coalesced. Applying an update twice is
- * harmless on the host.
+ * harmless on the host. With several controllers, each streams to its own agents, and a change
+ * made through one is announced to the others (the cluster bus), which stream it to theirs.
  */
 @Injectable()
 export class CatalogSync {
@@ -22,19 +24,32 @@ export class CatalogSync {
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly sessions: AgentSessions,
-  ) {}
+    private readonly bus: ClusterBus,
+  ) {
+    bus.on('catalog', () => this.stream());
+  }
 
   async helloFrom(hostId: string, agentRevision: number): Promise<void> {
     let changes = await this.catalog.changesSince(agentRevision);
     // A host ahead of this controller (restored from an older backup) takes the whole catalog.
     const full = agentRevision === 0 || agentRevision > changes.revision;
     if (full && agentRevision !== 0) changes = await this.catalog.changesSince(0);
-    if (!full) this.sessions.recordCatalogSent(hostId, agentRevision);
+    if (!full) {
+      // A hello's revision is what the host applied (and serves from): as good as an ack for it.
+      this.sessions.recordCatalogSent(hostId, agentRevision);
+      this.sessions.recordCatalogAck(hostId, agentRevision);
+    }
     if (full || changes.revision > agentRevision) this.send([hostId], catalogUpdates(changes.changed, changes.revision, full));
   }
 
-  /** Called after catalog writes; coalesces bursts into as few updates as it can. */
+  /** Called after catalog writes on this controller. */
   catalogChanged(): void {
+    this.bus.publish({ kind: 'catalog' });
+    this.stream();
+  }
+
+  /** Streams what changed to this controller's agents; coalesces bursts into as few updates as it can. */
+  private stream(): void {
     if (this.flushing) {
       this.again = true;
       return;
@@ -47,7 +62,7 @@ export class CatalogSync {
           this.flushing = null;
           if (this.again) {
             this.again = false;
-            this.catalogChanged();
+            this.stream();
           }
         });
     }, COALESCE_MS);

@@ -4,6 +4,7 @@ import { applyImagePatch, assertCanDelete, assertCanUpload, deactivatedStatus, G
 import type { AbortUploadRequest__Output, CompleteUploadRequest__Output, DiscoveredFile__Output } from '@imagelib/proto';
 import { randomUUID } from 'node:crypto';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { FleetPresence, CONTROLLER_SILENCE_MS } from '../cluster/fleet-presence.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
 import { ControllerEvents } from '../events/controller-events.js';
 import { CatalogSync } from './catalog-sync.service.js';
@@ -30,6 +31,7 @@ export class CatalogService implements OnApplicationBootstrap {
     private readonly sync: CatalogSync,
     sessions: AgentSessions,
     private readonly events: ControllerEvents,
+    private readonly presence: FleetPresence,
   ) {
     // An upload whose host went away will not complete: the image can take data again.
     sessions.onDisconnect((hostId) => {
@@ -39,8 +41,19 @@ export class CatalogService implements OnApplicationBootstrap {
     });
   }
 
-  /** Uploads under way when the controller stopped cannot be completed: their images go back to queued. */
+  /**
+   * Uploads under way when the controller stopped cannot be completed: their images go back to
+   * queued. With several controllers, only when no other controller is alive (the whole control
+   * plane started again): another one may be taking those uploads now.
+   */
   async onApplicationBootstrap(): Promise<void> {
+    if (!this.presence.soleController) return this.abandonUploads();
+    setTimeout(() => {
+      if (this.presence.otherControllers === 0) void this.abandonUploads().catch((error: unknown) => this.logger.warn(`could not abandon the uploads of before the start: ${String(error)}`));
+    }, CONTROLLER_SILENCE_MS).unref();
+  }
+
+  private async abandonUploads(): Promise<void> {
     for (const image of await this.catalog.listLive()) {
       if (image.status === 'saving') await this.abortUpload({ id: image.id, reason: 'the controller restarted during the upload', kill: false });
     }

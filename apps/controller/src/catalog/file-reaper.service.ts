@@ -1,8 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CatalogRepository, type HostEntity, HostsRepository, type ImageEntity } from '@imagelib/store';
 import type { FileDeletionResult__Output } from '@imagelib/proto';
-import { AgentSessions } from '../agents/agent-sessions.service.js';
-import { PeriodicSweep } from './periodic-sweep.js';
+import { ClusterBus } from '../cluster/cluster-bus.js';
+import { FleetPresence } from '../cluster/fleet-presence.js';
+import { HostMessenger } from '../cluster/host-messenger.js';
+import { LeasedSweep } from '../cluster/leased-sweep.js';
+import { WorkLease } from '../cluster/work-lease.js';
 import { StorageGroups } from './storage-groups.js';
 
 const SWEEP_INTERVAL_MS = 2000;
@@ -12,7 +15,9 @@ const RESEND_AFTER_MS = 30_000;
  * Removes the data files of deleted images from the hosts. Hosts that report the same storage id
  * share one storage: there the file is deleted once, by one host, and only after every connected
  * host of that storage has applied the deletion to its catalog (so none still serves the image).
- * Hosts on their own storage each delete their copy. Deletion is idempotent on the host.
+ * Hosts on their own storage each delete their copy. Deletion is idempotent on the host. With
+ * several controllers, the holder of the work lease does it (results from hosts connected elsewhere
+ * are handed to it); a new holder starts with nothing sent and sends again what is not done.
  */
 @Injectable()
 export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,13 +26,21 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly sent = new Map<string, number>();
   /** "<image>/<storage>" done. */
   private readonly done = new Set<string>();
-  private readonly sweeper = new PeriodicSweep('file deletion sweep', SWEEP_INTERVAL_MS, () => this.sweep(), this.logger);
+  private readonly sweeper: LeasedSweep;
 
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly hosts: HostsRepository,
-    private readonly sessions: AgentSessions,
-  ) {}
+    private readonly presence: FleetPresence,
+    private readonly messenger: HostMessenger,
+    private readonly bus: ClusterBus,
+    lease: WorkLease,
+  ) {
+    this.sweeper = new LeasedSweep('file-deletion', SWEEP_INTERVAL_MS, () => this.sweep(), this.logger, lease, bus);
+    bus.on('file-deletion-result', (message) => {
+      if (this.sweeper.here) void this.result(message.hostId, message.result);
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.sweeper.start();
@@ -43,6 +56,7 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async result(hostId: string, result: FileDeletionResult__Output): Promise<void> {
+    if (!this.sweeper.here) return this.bus.publish({ kind: 'file-deletion-result', hostId, result });
     const image = await this.catalog.findById(result.imageId);
     if (!image || !image.filesPending) return;
     const key = `${image.id}/${StorageGroups.of(await this.hosts.hostsWithRole('image-library')).keyOf(hostId)}`;
@@ -80,13 +94,13 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
   private dispatch(image: ImageEntity, key: string, members: HostEntity[]): void {
     const sentAt = this.sent.get(key);
     if (sentAt !== undefined && Date.now() - sentAt < RESEND_AFTER_MS) return;
-    const connected = members.filter((host) => this.sessions.isConnected(host.id));
+    const connected = members.filter((host) => this.presence.isConnected(host.id));
     if (connected.length === 0) return;
     // Nobody on this storage may still list the image as theirs to serve.
-    if (!connected.every((host) => (this.sessions.catalogProgress(host.id)?.acked ?? 0) >= image.revision)) return;
+    if (!connected.every((host) => (this.presence.catalogAcked(host.id) ?? 0) >= image.revision)) return;
     // Only a host running the role can delete: one whose role failed or is going would refuse, every sweep.
     const deleter = connected.find((host) => host.roles.find((role) => role.role === 'image-library')?.state === 'active');
     if (!deleter) return;
-    if (this.sessions.send(deleter.id, { deleteFiles: { files: [{ imageId: image.id, fileName: image.fileName ?? '' }] } })) this.sent.set(key, Date.now());
+    if (this.messenger.send(deleter.id, { deleteFiles: { files: [{ imageId: image.id, fileName: image.fileName ?? '' }] } })) this.sent.set(key, Date.now());
   }
 }

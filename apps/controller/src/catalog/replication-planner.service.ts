@@ -1,11 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CatalogRepository, type HostEntity, HostsRepository, type ImageEntity } from '@imagelib/store';
 import type { ReplicationResult__Output } from '@imagelib/proto';
-import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { ClusterBus } from '../cluster/cluster-bus.js';
+import { FleetPresence } from '../cluster/fleet-presence.js';
+import { HostMessenger } from '../cluster/host-messenger.js';
+import { LeasedSweep } from '../cluster/leased-sweep.js';
+import { WorkLease } from '../cluster/work-lease.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { ImageTokenSigner } from '../image-tokens/image-token-signer.js';
 import { shuffled } from '../shuffled.js';
-import { PeriodicSweep } from './periodic-sweep.js';
 import { StorageGroups } from './storage-groups.js';
 
 const SWEEP_INTERVAL_MS = 2000;
@@ -32,6 +35,9 @@ interface Copy {
  * too few groups hold an image `ok`, one connected host of a group lacking it is told to copy it
  * from hosts where it is `ok`. The same sweep heals: a copy deleted, damaged (`corrupt`) or
  * missing makes its group lack the image. A group that holds the image is never sent a copy.
+ * With several controllers, the holder of the work lease plans (results from hosts connected
+ * elsewhere are handed to it); a new holder knows no copy under way and may ask again for one a
+ * host is making: the host makes each copy once (it ignores a request for one it is making).
  */
 @Injectable()
 export class ReplicationPlanner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,20 +46,28 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
   private readonly copies = new Map<string, Copy>();
   /** "<image>/<storage>" → not before this time (after a failure). */
   private readonly backoff = new Map<string, number>();
-  private readonly sweeper = new PeriodicSweep('replication sweep', SWEEP_INTERVAL_MS, () => this.sweep(), this.logger);
+  private readonly sweeper: LeasedSweep;
   private wantedCopies = 0;
 
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly hosts: HostsRepository,
-    private readonly sessions: AgentSessions,
+    private readonly presence: FleetPresence,
+    private readonly messenger: HostMessenger,
+    private readonly bus: ClusterBus,
+    lease: WorkLease,
     private readonly tokens: ImageTokenSigner,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
-  ) {}
+  ) {
+    this.sweeper = new LeasedSweep('replication', SWEEP_INTERVAL_MS, () => this.sweep(), this.logger, lease, bus);
+    bus.on('replication-result', (message) => {
+      if (this.sweeper.here) void this.result(message.hostId, message.result);
+    });
+  }
 
   onApplicationBootstrap(): void {
     // A receiver that went away lost its copies under way: they are asked for again (it resumes its partial files).
-    this.sessions.onDisconnect((hostId) => {
+    this.presence.onDisconnect((hostId) => {
       for (const [key, copy] of this.copies) if (copy.hostId === hostId) this.copies.delete(key);
     });
     this.sweeper.start();
@@ -67,12 +81,13 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
     this.sweeper.poke();
   }
 
-  /** Copies still wanted at the last sweep, under way or waiting (the metrics' replication backlog). */
+  /** Copies still wanted at the last sweep, under way or waiting (the metrics' replication backlog; 0 on a controller without the work lease). */
   get backlog(): number {
-    return this.wantedCopies;
+    return this.sweeper.here ? this.wantedCopies : 0;
   }
 
   async result(hostId: string, result: ReplicationResult__Output): Promise<void> {
+    if (!this.sweeper.here) return this.bus.publish({ kind: 'replication-result', hostId, result });
     const key = `${result.imageId}/${StorageGroups.of(await this.hosts.hostsWithRole('image-library')).keyOf(hostId)}`;
     const copy = this.copies.get(key);
     if (result.ok) {
@@ -89,7 +104,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
 
   private async sweep(): Promise<void> {
     const imageLibraryHosts = await this.hosts.hostsWithRole('image-library');
-    const serving = imageLibraryHosts.filter((host) => this.sessions.isConnected(host.id) && host.roles[0]?.state === 'active' && host.roles[0].url);
+    const serving = imageLibraryHosts.filter((host) => this.presence.isConnected(host.id) && host.roles[0]?.state === 'active' && host.roles[0].url);
     // Storages are told apart with every host's report; copies go to the storages with a host serving now.
     const groups = new Map(
       StorageGroups.of(imageLibraryHosts)
@@ -138,7 +153,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
   private send(image: ImageEntity, receiver: HostEntity, holders: HostEntity[]): void {
     const sources = shuffled(holders.map((host) => host.roles[0]?.url ?? '').filter(Boolean));
     const token = this.tokens.sign({ subject: `replication:${receiver.id}`, project: null, admin: true, expiresAt: Math.floor(Date.now() / 1000) + SOURCE_TOKEN_TTL_S });
-    this.sessions.send(receiver.id, {
+    this.messenger.send(receiver.id, {
       replicate: { copies: [{ imageId: image.id, fileName: image.fileName ?? '', size: image.size ?? 0, osHashValue: image.osHashValue ?? '', sources, token }] },
     });
     this.logger.log(`asked host ${receiver.hostname} to copy image ${image.id} from ${sources.join(', ')}`);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type HostEntity, HostsRepository } from '@imagelib/store';
-import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { FleetPresence } from '../cluster/fleet-presence.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { repositoryConditions } from '../hosts/host-conditions.js';
 import type { EndpointCatalogDto, EndpointDto } from './endpoint.dto.js';
@@ -22,7 +22,7 @@ export interface HealthyHost {
 export class EndpointsService {
   constructor(
     private readonly hosts: HostsRepository,
-    private readonly sessions: AgentSessions,
+    private readonly presence: FleetPresence,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
@@ -45,7 +45,7 @@ export class EndpointsService {
   private endpoint(host: HostEntity, imageLibraryHosts: HostEntity[]): EndpointDto {
     const role = host.roles.find((r) => r.role === 'image-library');
     const blocking = repositoryConditions(host, imageLibraryHosts, this.config.minFreeBytes).find((condition) => condition.blocking);
-    const reason = !this.sessions.isConnected(host.id)
+    const reason = !this.presence.isConnected(host.id)
       ? 'host disconnected'
       : role?.state !== 'active'
         ? `image service ${role?.state ?? 'absent'}${role?.reason ? `: ${role.reason}` : ''}`

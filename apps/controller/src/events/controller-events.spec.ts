@@ -1,13 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import type { ClusterBus } from '../cluster/cluster-bus.js';
+import type { ClusterMessage } from '../cluster/cluster-messages.js';
 import { type ChangeBatch, COALESCE_MS, ControllerEvents } from './controller-events.js';
+
+/** The cluster bus as the change bus uses it: what it publishes, and a way to deliver a message from another controller. */
+function recordingBus() {
+  const published: ClusterMessage[] = [];
+  const handlers: Array<(message: ClusterMessage) => void> = [];
+  const bus = { publish: (message: ClusterMessage) => published.push(message), on: (_kind: string, handler: (message: ClusterMessage) => void) => handlers.push(handler) } as unknown as ClusterBus;
+  return { bus, published, deliver: (message: ClusterMessage) => handlers.forEach((handler) => handler(message)) };
+}
 
 describe('ControllerEvents', () => {
   let events: ControllerEvents;
   let batches: ChangeBatch[];
+  let cluster: ReturnType<typeof recordingBus>;
 
   beforeEach(() => {
     jest.useFakeTimers();
-    events = new ControllerEvents();
+    cluster = recordingBus();
+    events = new ControllerEvents(cluster.bus);
     batches = [];
     events.subscribe((batch) => batches.push(batch));
   });
@@ -58,5 +70,17 @@ describe('ControllerEvents', () => {
     jest.advanceTimersByTime(COALESCE_MS);
     expect(other).toHaveLength(1);
     expect(batches).toHaveLength(2);
+  });
+
+  it('tells the other controllers the changes made here, and gives its listeners theirs without sending them back', () => {
+    events.publish('roles');
+    cluster.deliver({ kind: 'changes', changes: ['statuses'] });
+    jest.advanceTimersByTime(COALESCE_MS);
+    expect(batches).toEqual([{ seq: 1, changes: ['roles', 'statuses'], views: ['hosts', 'images', 'endpoints'] }]);
+    expect(cluster.published).toEqual([{ kind: 'changes', changes: ['roles'] }]);
+    cluster.deliver({ kind: 'changes', changes: ['catalog'] });
+    jest.advanceTimersByTime(COALESCE_MS);
+    expect(batches[1]).toEqual({ seq: 2, changes: ['catalog'], views: ['images'] });
+    expect(cluster.published).toHaveLength(1);
   });
 });

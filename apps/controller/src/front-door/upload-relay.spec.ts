@@ -5,7 +5,7 @@ import type { CatalogRepository } from '@imagelib/store';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AgentSessions } from '../agents/agent-sessions.service.js';
+import type { FleetPresence } from '../cluster/fleet-presence.js';
 import type { HealthyHost } from '../endpoints/endpoints.service.js';
 import type { DataHosts } from './data-hosts.js';
 import { UploadRelay } from './upload-relay.js';
@@ -51,7 +51,7 @@ async function upload(hosts: HealthyHost[], data: Buffer, imageStatus = 'queued'
   const relay = new UploadRelay(
     { forUpload: async () => hosts } as unknown as DataHosts,
     { findById: async () => ({ revision: 1, status: imageStatus }) } as unknown as CatalogRepository,
-    { catalogProgress: () => null, heartbeatIntervalMs: 100 } as unknown as AgentSessions,
+    { catalogAcked: () => null, heartbeatIntervalMs: 100 } as unknown as FleetPresence,
   );
   const door = await listen((request, response) => {
     relay.relay(image, request, response).catch((error: unknown) => sendError(response, toGlanceError(error)));

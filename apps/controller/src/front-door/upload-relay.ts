@@ -4,7 +4,7 @@ import { CatalogRepository } from '@imagelib/store';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { FleetPresence } from '../cluster/fleet-presence.js';
 import type { HealthyHost } from '../endpoints/endpoints.service.js';
 import { DataHosts } from './data-hosts.js';
 import { ReplayableBody } from './replayable-body.js';
@@ -35,7 +35,7 @@ export class UploadRelay {
   constructor(
     private readonly dataHosts: DataHosts,
     private readonly catalog: CatalogRepository,
-    private readonly sessions: AgentSessions,
+    private readonly presence: FleetPresence,
   ) {}
 
   async relay(image: ImageRecord, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -91,8 +91,8 @@ export class UploadRelay {
   private async untilHostKnows(host: HealthyHost, imageId: string): Promise<void> {
     const revision = (await this.catalog.findById(imageId))?.revision ?? 0;
     for (let waited = 0; waited < CATALOG_WAIT_MS; waited += POLL_MS) {
-      const progress = this.sessions.catalogProgress(host.hostId);
-      if (!progress || progress.acked >= revision) return;
+      const acked = this.presence.catalogAcked(host.hostId);
+      if (acked === null || acked >= revision) return;
       await sleep(POLL_MS);
     }
   }
@@ -103,7 +103,7 @@ export class UploadRelay {
    * gone, turns `saving` back to `queued` (within a few heartbeat intervals).
    */
   private async statusAfter(outcome: Extract<AttemptOutcome, { kind: 'refused' }>, imageId: string): Promise<string> {
-    const until = Date.now() + (outcome.accepted ? 3 * this.sessions.heartbeatIntervalMs + 1_000 : 0);
+    const until = Date.now() + (outcome.accepted ? 3 * this.presence.heartbeatIntervalMs + 1_000 : 0);
     for (;;) {
       const status = (await this.catalog.findById(imageId))?.status ?? 'deleted';
       if (status !== 'saving' || Date.now() >= until) return status;

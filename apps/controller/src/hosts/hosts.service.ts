@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
 import { CatalogRepository, type HostEntity, type HostRoleEntity, HostsRepository } from '@imagelib/store';
-import { AgentGateway } from '../agents/agent-gateway.js';
-import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { FleetPresence } from '../cluster/fleet-presence.js';
+import { HostMessenger } from '../cluster/host-messenger.js';
 import { StorageGroups } from '../catalog/storage-groups.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
@@ -17,8 +17,8 @@ export class HostsService {
 
   constructor(
     private readonly hosts: HostsRepository,
-    private readonly sessions: AgentSessions,
-    private readonly gateway: AgentGateway,
+    private readonly presence: FleetPresence,
+    private readonly messenger: HostMessenger,
     private readonly catalog: CatalogRepository,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
     private readonly events: ControllerEvents,
@@ -38,7 +38,7 @@ export class HostsService {
   /** Forgets the host, revokes its credential and ends its stream; its agent must enrol again. */
   async remove(id: string): Promise<void> {
     if (!(await this.hosts.remove(id, new Date()))) throw notFound(id);
-    this.sessions.disconnect(id, status.UNAUTHENTICATED, 'the host was removed and its credential revoked');
+    this.messenger.disconnect(id, status.UNAUTHENTICATED, 'the host was removed and its credential revoked');
     this.logger.log(`removed host ${id} and revoked its credentials`);
     this.events.publish('host-removed');
   }
@@ -59,7 +59,7 @@ export class HostsService {
       requireMount: body.requireMount ?? false,
     });
     this.events.publish('roles');
-    await this.gateway.pushDesiredState(id);
+    await this.messenger.pushDesiredState(id);
     return toRoleDto(role);
   }
 
@@ -83,7 +83,7 @@ export class HostsService {
     const role = await this.hosts.markRoleRemoving(id, 'image-library');
     if (!role) throw new DomainError(ErrorCode.NotFound, `host ${id} does not have the image-library role`);
     this.events.publish('roles');
-    await this.gateway.pushDesiredState(id);
+    await this.messenger.pushDesiredState(id);
     return toRoleDto(role);
   }
 
@@ -110,7 +110,7 @@ export class HostsService {
   }
 
   private toDto(host: HostEntity, imageLibraryHosts: HostEntity[], storages: StorageGroups): HostDto {
-    const liveness = this.sessions.liveness(host.id, host.lastHeartbeatAt);
+    const liveness = this.presence.liveness(host.id, host.lastHeartbeatAt);
     const facts = host.facts;
     return {
       id: host.id,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CatalogRepository, type HostEntity, HostsRepository, type ImageEntity, type ImageHostStatusEntity } from '@imagelib/store';
-import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { FleetPresence } from '../cluster/fleet-presence.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
 import type { HostImageDto, ImageDto, ImageOnHostDto } from './dto/image.dto.js';
 
@@ -10,7 +10,7 @@ export class ImagesService {
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly hosts: HostsRepository,
-    private readonly sessions: AgentSessions,
+    private readonly presence: FleetPresence,
   ) {}
 
   /** Live images, and deleted ones whose files some host still has to remove (status "deleted"). */
@@ -74,8 +74,8 @@ export class ImagesService {
   }
 
   private statusOn(image: Pick<ImageEntity, 'status'>, host: HostEntity, reported: Pick<ImageHostStatusEntity, 'state' | 'reason'> | undefined): { status: string; reason: string } {
-    if (!this.sessions.isConnected(host.id)) {
-      const since = this.sessions.liveness(host.id, host.lastHeartbeatAt).lastHeartbeatAt;
+    if (!this.presence.isConnected(host.id)) {
+      const since = this.presence.liveness(host.id, host.lastHeartbeatAt).lastHeartbeatAt;
       return { status: 'offline', reason: `host disconnected${since ? ` at ${since.toISOString()}` : ''}` };
     }
     const role = host.roles.find((r) => r.role === 'image-library');

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HostsRepository } from '@imagelib/store';
 import { Gauge } from 'prom-client';
-import { AgentSessions } from '../agents/agent-sessions.service.js';
+import { FleetPresence } from '../cluster/fleet-presence.js';
+import { WorkLease } from '../cluster/work-lease.js';
 import { ReplicationPlanner } from '../catalog/replication-planner.service.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { EventStreams } from '../events/event-streams.service.js';
@@ -24,19 +25,24 @@ export class FleetMetrics {
   private readonly imageHostStatuses: Gauge<'host_id' | 'hostname' | 'status'>;
   private readonly replicationBacklog: Gauge;
   private readonly eventStreams: Gauge;
+  private readonly agentStreams: Gauge;
+  private readonly leaseHeld: Gauge;
 
   constructor(
     metrics: MetricsRegistry,
     private readonly hosts: HostsRepository,
-    private readonly sessions: AgentSessions,
+    private readonly presence: FleetPresence,
     private readonly imagesService: ImagesService,
     private readonly planner: ReplicationPlanner,
     private readonly streams: EventStreams,
+    private readonly lease: WorkLease,
     @Inject(CONTROLLER_CONFIG) config: ControllerConfig,
   ) {
     const registers = [metrics.registry];
     this.hostsKnown = new Gauge({ name: 'imagelib_hosts', help: 'Hosts enrolled with this controller', registers });
-    this.hostsConnected = new Gauge({ name: 'imagelib_hosts_connected', help: 'Hosts whose agent holds its stream open and heartbeats on time', registers });
+    this.hostsConnected = new Gauge({ name: 'imagelib_hosts_connected', help: 'Hosts whose agent holds its stream open and heartbeats on time, on any controller', registers });
+    this.agentStreams = new Gauge({ name: 'imagelib_agent_streams', help: 'Agent streams open on this controller', registers });
+    this.leaseHeld = new Gauge({ name: 'imagelib_work_lease_held', help: '1 while this controller holds the work lease (file deletion, replication planning), else 0', registers });
     this.hostConnected = new Gauge({ name: 'imagelib_host_connected', help: '1 while the host is connected, else 0', labelNames: ['host_id', 'hostname'], registers });
     this.heartbeatLag = new Gauge({
       name: 'imagelib_host_heartbeat_lag_seconds',
@@ -62,10 +68,12 @@ export class FleetMetrics {
     const now = Date.now();
     for (const gauge of [this.hostConnected, this.heartbeatLag, this.roles, this.images, this.imageHostStatuses]) gauge.reset();
     this.hostsKnown.set(hosts.length);
-    this.hostsConnected.set(this.sessions.connectedCount);
+    this.hostsConnected.set(this.presence.connectedCount);
+    this.agentStreams.set(this.presence.localCount);
+    this.leaseHeld.set(this.lease.held ? 1 : 0);
     for (const host of hosts) {
       const labels = { host_id: host.id, hostname: host.hostname };
-      const liveness = this.sessions.liveness(host.id, host.lastHeartbeatAt);
+      const liveness = this.presence.liveness(host.id, host.lastHeartbeatAt);
       this.hostConnected.set(labels, liveness.connected ? 1 : 0);
       if (liveness.connected && liveness.lastHeartbeatAt) this.heartbeatLag.set(labels, (now - liveness.lastHeartbeatAt.getTime()) / 1000);
       for (const role of host.roles) this.roles.inc({ role: role.role, state: role.state });
