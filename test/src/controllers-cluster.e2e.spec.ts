@@ -25,7 +25,8 @@ describe('three controllers on one PostgreSQL share the work and the view', () =
     return;
   }
   let postgres: PostgresServer;
-  // One data directory: the controllers share its CA and image-token key (as they would share a disk).
+  // Key material is shared through the database (controllers-shared-keys.e2e); one data directory here
+  // only lets every ControllerProcess read the admin-token file the first one wrote.
   const dataDir = tempDir('cluster');
   const controllers: ControllerProcess[] = [];
   const names = ['c-host-a', 'c-host-b', 'c-host-c'];
@@ -58,7 +59,6 @@ describe('three controllers on one PostgreSQL share the work and the view', () =
     postgres = await startPostgres({ binaries: binaries! });
     const url = await postgres.createDatabase('cluster');
     for (const name of ['c1', 'c2', 'c3']) controllers.push(new ControllerProcess({ IMAGELIB_DATABASE_URL: url }, dataDir, name));
-    // The first creates the keys in the shared directory; the others start on them.
     await controllers[0]!.start();
     await Promise.all(controllers.slice(1).map((c) => c.start()));
     const token = await controllers[0]!.joinToken({ maxUses: 3 });

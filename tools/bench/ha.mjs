@@ -119,7 +119,8 @@ async function measureDetection(bed, rounds) {
 /** Downloads from every host at once for `seconds` while watching the endpoint list for a false offline. */
 async function measureFalseOffline(bed, imageId, seconds) {
   const until = Date.now() + seconds * 1000;
-  const seen = { polls: 0, unhealthy: [], downloads: 0, bytes: 0 };
+  const seen = { polls: 0, unhealthy: [], downloads: 0, bytes: 0, disconnects: {} };
+  const reasonsBefore = { ...bed.controller.log.disconnectReasons };
   const loaders = bed.agents.flatMap((agent) =>
     [0, 1].map(async () => {
       while (Date.now() < until) {
@@ -138,6 +139,7 @@ async function measureFalseOffline(bed, imageId, seconds) {
     }
   })();
   await Promise.all([...loaders, watcher]);
+  for (const [why, count] of Object.entries(bed.controller.log.disconnectReasons)) if (count > (reasonsBefore[why] ?? 0)) seen.disconnects[why] = count - (reasonsBefore[why] ?? 0);
   return seen;
 }
 
@@ -337,7 +339,7 @@ function report(r, o) {
   out.push('');
   out.push('Anchors (issue 4): Pacemaker\'s monitor 30-60 s, Kubernetes 40-50 s, Consul 4-24 s.');
   out.push('');
-  out.push(`Load run: ${o.loadS} s of downloads of a 256 MiB image, two curl streams per host at once (${r.load.downloads} downloads, ${fixed(r.load.bytes / 1e9, 1)} GB), the endpoint list polled ${r.load.polls} times: ${r.load.unhealthy.length ? `unhealthy sightings: ${r.load.unhealthy.slice(0, 10).join('; ')}` : 'every host healthy at every poll'}.`);
+  out.push(`Load run: ${o.loadS} s of downloads of a 256 MiB image, two curl streams per host at once (${r.load.downloads} downloads, ${fixed(r.load.bytes / 1e9, 1)} GB), the endpoint list polled ${r.load.polls} times: ${r.load.unhealthy.length ? `unhealthy sightings: ${r.load.unhealthy.slice(0, 10).join('; ')}` : 'every host healthy at every poll'}.${Object.keys(r.load.disconnects).length ? ` Disconnects the controller logged meanwhile: ${Object.entries(r.load.disconnects).map(([why, n]) => `${n} × ${why}`).join('; ')}.` : ''}`);
   out.push('');
   out.push('### Replication host to host');
   out.push('');
