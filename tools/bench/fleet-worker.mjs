@@ -87,7 +87,8 @@ const totals = {
 /** Distinct error messages (with counts), for the report. */
 const errorKinds = new Map();
 function noteError(where, error) {
-  const message = `${where}: ${error?.code !== undefined ? `code ${error.code} ` : ''}${error?.details ?? error?.message ?? String(error)}`;
+  // Durations folded ("no heartbeat for N ms"), so that one kind is counted as one.
+  const message = `${where}: ${error?.code !== undefined ? `code ${error.code} ` : ''}${error?.details ?? error?.message ?? String(error)}`.replace(/\b\d+ ms\b/g, 'N ms');
   if (errorKinds.has(message) || errorKinds.size < MAX_ERROR_KINDS) errorKinds.set(message, (errorKinds.get(message) ?? 0) + 1);
 }
 
