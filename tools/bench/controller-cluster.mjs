@@ -3,8 +3,9 @@
 // of all three gRPC addresses and starts at its own (index modulo 3); when its stream breaks it
 // moves to the next address after a jittered backoff, as the real agent does.
 // The controllers share one database (IMAGELIB_DATABASE_URL), which holds the CA and the
-// image-token key too, and one data directory, where the first writes the admin-token file that
-// the bench reads; the first is started alone (it creates the key material), the other two after it.
+// image-token key too; each has a data directory of its own. The first is started alone: it creates
+// the key material and the admin token (its admin-token file is the only one), which the bench uses
+// with all three; the other two start after it, together.
 // The simulators trust the CA that the first controller's TLS endpoint presents once it matches the
 // join token's caCertHash, checked by the agent's own code (apps/agent/dist/enrolment/ca-pin.js).
 //
@@ -116,26 +117,27 @@ async function untilAllShownConnected(controller, size, sinceMs, fleetBackAt) {
 
 /** Runs the cluster with `size` agents; returns the figures. */
 export async function runCluster({ size, workerCount = 4, windowS = 30 }) {
-  const setupTimeoutMs = Math.max(120, Math.ceil(size * 0.075)) * 1000;
+  const setupTimeoutMs = Math.max(150, Math.ceil(size * 0.1)) * 1000;
   const result = { size, workers: workerCount, windowS, errors: [], controllers: [] };
   const logLevel = process.env.BENCH_CONTROLLER_LOG_LEVEL || 'warn';
   log(`${size} agents: starting PostgreSQL`);
   const postgres = await startBenchPostgres();
-  const dataDir = await mkdtemp(join(tmpdir(), 'imagelib-bench-cluster-'));
-  trackTempDir(dataDir);
+  /** The bench's own files (the pinned CA for the simulators). */
+  const benchDir = await mkdtemp(join(tmpdir(), 'imagelib-bench-cluster-'));
+  trackTempDir(benchDir);
   /** @type {Array<Awaited<ReturnType<typeof startController>>>} */
   const controllers = [];
   let fleet = null;
   try {
-    const start = () => startController({ dataDir, logLevel, env: { IMAGELIB_DATABASE_URL: postgres.url } });
+    const start = (adminToken) => startController({ adminToken, logLevel, env: { IMAGELIB_DATABASE_URL: postgres.url } });
     controllers.push(await start());
-    controllers.push(...(await Promise.all(Array.from({ length: CONTROLLERS - 1 }, start))));
+    controllers.push(...(await Promise.all(Array.from({ length: CONTROLLERS - 1 }, () => start(controllers[0].adminToken)))));
     log(`${size} agents: controllers ${controllers.map((c) => `pid ${c.pid} gRPC ${c.grpcAddress}`).join(', ')}; PostgreSQL postmaster pid ${postgres.postmasterPid}`);
     result.rssIdleMB = controllers.map((c) => (memory(c.pid)?.rss ?? NaN) / MB);
     const token = await controllers[0].api('POST', '/api/v1/join-tokens', { maxUses: size, ttlSeconds: 3600, description: `bench cluster of ${size}` });
     const { fetchPinnedCa } = await import(CA_PIN);
     const [caHost, caPort] = controllers[0].grpcAddress.split(':');
-    const caPath = join(dataDir, 'pinned-ca.crt');
+    const caPath = join(benchDir, 'pinned-ca.crt');
     await writeFile(caPath, await fetchPinnedCa(caHost, Number(caPort), token.caCertHash));
 
     // Enrolment and connection, until every simulated agent has its stream (bounded).
@@ -300,8 +302,8 @@ export async function runCluster({ size, workerCount = 4, windowS = 30 }) {
     result.controllerLogs = controllers.map((c) => ({ lines: c.log.lines, byLevel: c.log.byLevel, samples: c.log.samples, path: c.log.path, exited: c.exited() }));
     await Promise.all(controllers.map((c) => c.stop()));
     await postgres.stop().catch((error) => result.errors.push(`stopping PostgreSQL: ${error.message}`));
-    await rm(dataDir, { recursive: true, force: true }).catch(() => {});
-    untrackTempDir(dataDir);
+    await rm(benchDir, { recursive: true, force: true }).catch(() => {});
+    untrackTempDir(benchDir);
   }
   return result;
 }
@@ -349,7 +351,7 @@ export function markdown(r) {
   out.push('');
   out.push(
     `One PostgreSQL (Debian's server started by \`libs/testbed\`, settings ${Object.entries(BENCH_POSTGRES_SETTINGS).map(([k, v]) => `${k}=${v}`).join(', ')}), ` +
-      `${CONTROLLERS} controllers on it (\`IMAGELIB_DATABASE_URL\`; the CA and the image-token key are in the database too), started with one data directory (for the admin-token file). ` +
+      `${CONTROLLERS} controllers on it (\`IMAGELIB_DATABASE_URL\`; the CA, the image-token key and the admin token are in the database too), each with a data directory of its own. ` +
       `${count(r.size)} simulated agents (\`tools/bench/fleet-worker.mjs\`, ${r.workers} processes) enrol and hold one authenticated Connect stream each on their own TLS connection, ` +
       `heartbeating at the interval the welcome gives (${r.window?.heartbeatIntervalMs ?? 'n/a'} ms). Every agent has the list of all ${CONTROLLERS} addresses and starts at its own ` +
       `(index modulo ${CONTROLLERS}); when its stream breaks it moves to the next address after a jittered backoff (full jitter, 250 ms doubling to 5 s, as the agent's). ` +

@@ -32,18 +32,18 @@ function sleep(ms) {
 }
 
 /**
- * Starts the controller and waits until /healthz answers 200 (bounded by startTimeoutMs).
- * nodeArgs go to node itself (e.g. --cpu-prof, for a closer look). Without `dataDir` it gets a
- * fresh temporary one that stop() removes; a given `dataDir` (shared by several controllers) is
- * left to the caller.
+ * Starts the controller (in a fresh temporary data directory) and waits until /healthz answers 200
+ * (bounded by startTimeoutMs). nodeArgs go to node itself (e.g. --cpu-prof, for a closer look).
+ * The admin token is read from the data directory's admin-token file unless `adminToken` is given
+ * (a controller joining a cluster on PostgreSQL whose token another controller created and wrote).
  * Returns { pid, child, dataDir, httpUrl, grpcAddress, adminToken, caPath, api(), log, stop() }.
  */
-export async function startController({ env = {}, startTimeoutMs = 60_000, logLevel = 'warn', nodeArgs = [], dataDir: sharedDataDir } = {}) {
+export async function startController({ env = {}, startTimeoutMs = 60_000, logLevel = 'warn', nodeArgs = [], adminToken: givenAdminToken } = {}) {
   if (!existsSync(CONTROLLER_MAIN)) {
     throw new Error(`${CONTROLLER_MAIN} is missing: build the controller first (npx tsc -p apps/controller/tsconfig.build.json)`);
   }
-  const dataDir = sharedDataDir ?? (await mkdtemp(join(tmpdir(), 'imagelib-bench-')));
-  if (!sharedDataDir) trackTempDir(dataDir);
+  const dataDir = await mkdtemp(join(tmpdir(), 'imagelib-bench-'));
+  trackTempDir(dataDir);
   const httpPort = await freePort();
   const grpcPort = await freePort();
   const child = track(
@@ -116,7 +116,6 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const stop = async () => {
     await stopChild(child, 10_000);
-    if (sharedDataDir) return;
     await rm(dataDir, { recursive: true, force: true }).catch(() => {});
     untrackTempDir(dataDir);
   };
@@ -139,7 +138,7 @@ export async function startController({ env = {}, startTimeoutMs = 60_000, logLe
     }
     await sleep(200);
   }
-  const adminToken = (await readFile(join(dataDir, 'admin-token'), 'utf8')).split('\n')[0].trim();
+  const adminToken = givenAdminToken ?? (await readFile(join(dataDir, 'admin-token'), 'utf8')).split('\n')[0].trim();
 
   const retries = [];
   /** Calls the REST API as the admin; returns the parsed JSON (or null), throws on non-2xx. */
