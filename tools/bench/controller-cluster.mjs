@@ -429,6 +429,8 @@ export function markdown(r) {
   const problems = [...r.errors];
   for (const { message, count: n } of r.simulatorErrors ?? []) problems.push(`simulators saw ${n} × ${message}`);
   r.controllerLogs?.forEach((l, i) => {
+    // The killed one ends by SIGKILL and the others by the bench's SIGTERM: an exit code is a crash.
+    if (l.exited && l.exited.signal === null) problems.push(`controller ${i + 1} exited by itself at ${l.exited.at} with code ${l.exited.code}`);
     const warnings = Object.entries(l.byLevel).filter(([level]) => !['log', 'debug', 'verbose'].includes(level));
     if (warnings.length) problems.push(`controller ${i + 1} logged ${warnings.map(([level, n]) => `${n} ${level}`).join(', ')} line(s), e.g.: ${l.samples.slice(0, 3).map((s) => `\`${s.replace(/`/g, "'")}\``).join('; ')}`);
   });
