@@ -427,18 +427,18 @@ export function markdown(r) {
       `${r.setup.connectFailed} agents gave up connecting, ${r.setup.reconnects} connect retries.`,
   );
   const problems = [...r.errors];
-  for (const { message, count: n } of r.simulatorErrors ?? []) problems.push(`simulators saw ${n} × ${message}`);
   r.controllerLogs?.forEach((l, i) => {
     // The killed one ends by SIGKILL and the others by the bench's SIGTERM: an exit code is a crash.
     if (l.exited && l.exited.signal === null) problems.push(`controller ${i + 1} exited by itself at ${l.exited.at} with code ${l.exited.code}`);
     const warnings = Object.entries(l.byLevel).filter(([level]) => !['log', 'debug', 'verbose'].includes(level));
-    if (warnings.length) problems.push(`controller ${i + 1} logged ${warnings.map(([level, n]) => `${n} ${level}`).join(', ')} line(s), e.g.: ${l.samples.slice(0, 3).map((s) => `\`${s.replace(/`/g, "'")}\``).join('; ')}`);
+    if (warnings.length) problems.push(`controller ${i + 1} logged ${warnings.map(([level, n]) => `${n} ${level}`).join(', ')} line(s), e.g.: ${l.samples.slice(0, 6).map((s) => `\`${s.replace(/`/g, "'")}\``).join('; ')}`);
   });
+  for (const { message, count: n } of r.simulatorErrors ?? []) problems.push(`simulators saw ${n} × ${message}`);
   out.push('');
   out.push(problems.length ? 'Seen along the way (stream errors after the kill are expected: they are the moves):' : 'Seen along the way: nothing (no error, no controller warning).');
   if (problems.length) {
     out.push('');
-    for (const problem of problems.slice(0, 20)) out.push(`- ${cell(problem).slice(0, 600)}`);
+    for (const problem of problems.slice(0, 20)) out.push(`- ${cell(problem).slice(0, 1200)}`);
   }
   return out.join('\n');
 }
