@@ -2,28 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { AgentProcess } from './support/agent.js';
 import { ControllerProcess } from './support/controller.js';
+import { launchChromium, matrix } from './support/dashboard-page.js';
 import { adminImageToken, createImageWithData } from './support/image-api.js';
 import { REPO_ROOT, tempDir } from './support/processes.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test/artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/** The matrix as the page shows it: image name → host name → status. */
-async function matrix(page: Page): Promise<Record<string, Record<string, string>>> {
-  return page.$$eval('#matrix', ([table]) => {
-    const hosts = [...table!.querySelectorAll('thead th')].slice(4).map((th) => th.textContent ?? '');
-    const rows: Record<string, Record<string, string>> = {};
-    for (const row of table!.querySelectorAll('tbody tr')) {
-      const name = row.querySelector('td strong')?.textContent ?? '';
-      rows[name] = Object.fromEntries([...row.querySelectorAll('td.cell')].map((cell, i) => [hosts[i], cell.getAttribute('data-status') ?? '']));
-    }
-    return rows;
-  });
-}
-
 describe('the dashboard in headless Chromium', () => {
   // One copy per image, so that each host lacks the image uploaded to the other: the matrix shows ok and missing.
   const controller = new ControllerProcess({ IMAGELIB_HEARTBEAT_INTERVAL_MS: '500', IMAGELIB_IMAGE_COPIES: '1' });
@@ -43,7 +29,7 @@ describe('the dashboard in headless Chromium', () => {
     imageToken = await adminImageToken(controller);
     await createImageWithData(urls[0]!, imageToken, 'cirros', randomBytes(64 * 1024));
     await createImageWithData(urls[1]!, imageToken, 'debian', randomBytes(128 * 1024));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('request', (request) => requested.push(request.url()));
   });

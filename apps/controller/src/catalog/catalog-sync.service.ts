@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CatalogRepository } from '@imagelib/store';
 import { AgentSessions } from '../agents/agent-sessions.service.js';
 import { ClusterBus } from '../cluster/cluster-bus.js';
@@ -6,20 +6,25 @@ import { catalogUpdates } from './catalog-updates.js';
 
 /** Catalog writes within this window go to the hosts as one update. */
 const COALESCE_MS = 5;
+/** With several controllers, each also looks this often for changes it was not told of. */
+const CATCH_UP_INTERVAL_MS = 1000;
 
 /**
  * Keeps every connected host's copy of the catalog current: on hello, what changed since the
  * host's revision (everything when it has none or is ahead of this controller); after changes,
  * what changed since what it was last sent, bursts coalesced. Applying an update twice is
  * harmless on the host. With several controllers, each streams to its own agents, and a change
- * made through one is announced to the others (the cluster bus), which stream it to theirs.
+ * made through one is announced to the others (the cluster bus), which stream it to theirs; a
+ * change whose announcement was lost (its controller died first) goes out within
+ * CATCH_UP_INTERVAL_MS all the same.
  */
 @Injectable()
-export class CatalogSync {
+export class CatalogSync implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CatalogSync.name);
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private again = false;
+  private catchUp: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly catalog: CatalogRepository,
@@ -27,6 +32,14 @@ export class CatalogSync {
     private readonly bus: ClusterBus,
   ) {
     bus.on('catalog', () => this.stream());
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.bus.enabled) this.catchUp = setInterval(() => this.stream(), CATCH_UP_INTERVAL_MS);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.catchUp) clearInterval(this.catchUp);
   }
 
   async helloFrom(hostId: string, agentRevision: number): Promise<void> {

@@ -24,6 +24,7 @@ export class CatalogService implements OnApplicationBootstrap {
   private readonly logger = new Logger(CatalogService.name);
   /** Image id → the host receiving its upload. */
   private readonly uploads = new Map<string, string>();
+  private readonly startedAt = new Date().toISOString();
 
   constructor(
     private readonly catalog: CatalogRepository,
@@ -47,15 +48,16 @@ export class CatalogService implements OnApplicationBootstrap {
    * plane started again): another one may be taking those uploads now.
    */
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.presence.soleController) return this.abandonUploads();
+    if (this.presence.soleController) return this.abandonUploads();
     setTimeout(() => {
       if (this.presence.otherControllers === 0) void this.abandonUploads().catch((error: unknown) => this.logger.warn(`could not abandon the uploads of before the start: ${String(error)}`));
     }, CONTROLLER_SILENCE_MS).unref();
   }
 
+  /** Uploads begun before this controller started (not those begun through it since). */
   private async abandonUploads(): Promise<void> {
     for (const image of await this.catalog.listLive()) {
-      if (image.status === 'saving') await this.abortUpload({ id: image.id, reason: 'the controller restarted during the upload', kill: false });
+      if (image.status === 'saving' && image.updatedAt < this.startedAt) await this.abortUpload({ id: image.id, reason: 'the controller restarted during the upload', kill: false });
     }
   }
 

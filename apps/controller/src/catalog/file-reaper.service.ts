@@ -22,8 +22,8 @@ const RESEND_AFTER_MS = 30_000;
 @Injectable()
 export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(FileReaper.name);
-  /** "<image>/<storage>" → when the delete command was sent. */
-  private readonly sent = new Map<string, number>();
+  /** "<image>/<storage>" → when the delete command was sent, and to which host. */
+  private readonly sent = new Map<string, { at: number; hostId: string }>();
   /** "<image>/<storage>" done. */
   private readonly done = new Set<string>();
   private readonly sweeper: LeasedSweep;
@@ -39,6 +39,11 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
     this.sweeper = new LeasedSweep('file-deletion', SWEEP_INTERVAL_MS, () => this.sweep(), this.logger, lease, bus);
     bus.on('file-deletion-result', (message) => {
       if (this.sweeper.here) void this.result(message.hostId, message.result);
+    });
+    // A command to a host that connects again may have been lost with its old stream: it goes again now.
+    presence.onConnect((hostId) => {
+      for (const [key, sent] of this.sent) if (sent.hostId === hostId) this.sent.delete(key);
+      this.poke();
     });
   }
 
@@ -92,8 +97,8 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private dispatch(image: ImageEntity, key: string, members: HostEntity[]): void {
-    const sentAt = this.sent.get(key);
-    if (sentAt !== undefined && Date.now() - sentAt < RESEND_AFTER_MS) return;
+    const sent = this.sent.get(key);
+    if (sent && Date.now() - sent.at < RESEND_AFTER_MS) return;
     const connected = members.filter((host) => this.presence.isConnected(host.id));
     if (connected.length === 0) return;
     // Nobody on this storage may still list the image as theirs to serve.
@@ -101,6 +106,6 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
     // Only a host running the role can delete: one whose role failed or is going would refuse, every sweep.
     const deleter = connected.find((host) => host.roles.find((role) => role.role === 'image-library')?.state === 'active');
     if (!deleter) return;
-    if (this.messenger.send(deleter.id, { deleteFiles: { files: [{ imageId: image.id, fileName: image.fileName ?? '' }] } })) this.sent.set(key, Date.now());
+    if (this.messenger.send(deleter.id, { deleteFiles: { files: [{ imageId: image.id, fileName: image.fileName ?? '' }] } })) this.sent.set(key, { at: Date.now(), hostId: deleter.id });
   }
 }

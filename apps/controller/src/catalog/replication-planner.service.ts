@@ -66,10 +66,14 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
   }
 
   onApplicationBootstrap(): void {
-    // A receiver that went away lost its copies under way: they are asked for again (it resumes its partial files).
-    this.presence.onDisconnect((hostId) => {
-      for (const [key, copy] of this.copies) if (copy.hostId === hostId) this.copies.delete(key);
-    });
+    // A receiver that went away lost its copies under way, and one that connects again may have
+    // missed its last requests: they are asked for again (it resumes its partial files, and makes
+    // no copy twice).
+    const forgetCopiesOf = (hostId: string) => {
+      for (const [key, copy] of this.copies) if (copy.hostId === hostId && !copy.done) this.copies.delete(key);
+    };
+    this.presence.onDisconnect(forgetCopiesOf);
+    this.presence.onConnect(forgetCopiesOf);
     this.sweeper.start();
   }
 

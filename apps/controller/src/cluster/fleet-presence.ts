@@ -37,6 +37,7 @@ export class FleetPresence implements OnApplicationBootstrap, OnApplicationShutd
   private readonly controllers = new Map<string, RemoteController>();
   private readonly remote = new Map<string, RemoteStream>();
   private readonly disconnectListeners = new Set<(hostId: string) => void>();
+  private readonly connectListeners = new Set<(hostId: string) => void>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -51,6 +52,7 @@ export class FleetPresence implements OnApplicationBootstrap, OnApplicationShutd
     sessions.onConnect((hostId) => {
       const stream = sessions.stream(hostId);
       if (stream) this.bus.publish({ kind: 'streams', reset: false, opened: [stream], closed: [] });
+      this.connected(hostId);
     });
     sessions.onCatalogAck((hostId, revision) => this.bus.publish({ kind: 'acks', acks: [[hostId, revision]] }));
     bus.on('hello', () => this.announceAll());
@@ -126,6 +128,14 @@ export class FleetPresence implements OnApplicationBootstrap, OnApplicationShutd
     return this.sessions.catalogProgress(hostId)?.acked ?? this.remote.get(hostId)?.catalogAcked ?? null;
   }
 
+  /**
+   * Calls the listener with the id of every host that opens a stream, here or on another controller:
+   * commands sent to it before may have been lost with the stream (or controller) it had.
+   */
+  onConnect(listener: (hostId: string) => void): void {
+    this.connectListeners.add(listener);
+  }
+
   /** Calls the listener with the id of every host no longer connected to any controller. */
   onDisconnect(listener: (hostId: string) => void): void {
     this.disconnectListeners.add(listener);
@@ -164,7 +174,9 @@ export class FleetPresence implements OnApplicationBootstrap, OnApplicationShutd
     if (controller) controller.lastBeatAt = Date.now();
     else this.controllers.set(controllerId, { lastBeatAt: Date.now(), mismatchedBeats: 0 });
     for (const stream of opened) {
+      const known = this.remote.get(stream.hostId);
       this.remote.set(stream.hostId, { ...stream, controllerId });
+      if (!reset && (known?.controllerId !== controllerId || known.connectedAt !== stream.connectedAt)) this.connected(stream.hostId);
       // The host moved: the stream it left here is a stale one (its controller learns it last).
       const local = this.sessions.stream(stream.hostId);
       if (local && local.connectedAt < stream.connectedAt) this.sessions.disconnect(stream.hostId, status.UNAVAILABLE, `the host connected to controller ${controllerId}`);
@@ -184,6 +196,10 @@ export class FleetPresence implements OnApplicationBootstrap, OnApplicationShutd
       if (notify && !this.sessions.isConnected(hostId)) this.disconnected(hostId);
     }
     return count;
+  }
+
+  private connected(hostId: string): void {
+    for (const listener of this.connectListeners) listener(hostId);
   }
 
   private disconnected(hostId: string): void {
