@@ -67,6 +67,21 @@ function hostsViews(controllers) {
   return Promise.all(controllers.map((controller) => hostsView(controller).catch((error) => ({ error: error.message }))));
 }
 
+/**
+ * The controller's event-loop delay since its previous scrape (prom-client's histogram, reset by
+ * every scrape of GET /metrics): { p99Ms, maxMs }, or null when it did not answer.
+ */
+async function eventLoopDelay(controller) {
+  try {
+    const response = await fetch(`${controller.httpUrl}/metrics`, { signal: AbortSignal.timeout(LIST_TIMEOUT_MS) });
+    const text = await response.text();
+    const gauge = (name) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+    return { p99Ms: gauge('nodejs_eventloop_lag_p99_seconds'), maxMs: gauge('nodejs_eventloop_lag_max_seconds') };
+  } catch {
+    return null;
+  }
+}
+
 /** Streams per controller (by gRPC address), summed over the simulators' reports. */
 function streamsPer(controllers, reports) {
   return controllers.map((controller) => reports.reduce((sum, report) => sum + (report?.connectedByAddress?.[controller.grpcAddress] ?? 0), 0));
@@ -187,6 +202,7 @@ export async function runCluster({ size, workerCount = 4, windowS = 30 }) {
 
     // The steady window.
     fleet.send({ type: 'window-start' });
+    await Promise.all(controllers.map(eventLoopDelay));
     const db0 = await postgres.snapshot();
     const cpu0 = controllers.map((c) => cpuTimeMs(c.pid));
     const simulatorCpu0 = fleet.workers.map((worker) => cpuTimeMs(worker.child.pid) ?? 0);
@@ -206,6 +222,7 @@ export async function runCluster({ size, workerCount = 4, windowS = 30 }) {
     const simulatorCpu1 = fleet.workers.map((worker) => cpuTimeMs(worker.child.pid) ?? 0);
     const db1 = await postgres.snapshot();
     const elapsedMs = performance.now() - t0;
+    const loopDelays = await Promise.all(controllers.map(eventLoopDelay));
     const windows = await fleet.ask({ type: 'window-end' }, 'window', 15_000);
     if (windows.length < fleet.workers.length) result.errors.push(`only ${windows.length} of ${fleet.workers.length} simulators reported their window`);
     result.views = await hostsViews(controllers);
@@ -221,6 +238,7 @@ export async function runCluster({ size, workerCount = 4, windowS = 30 }) {
         rssAvgMB: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length / MB : null,
         rssMaxMB: samples.length ? Math.max(...samples) / MB : null,
         rtt: { p50Ms: rtts.p50, p99Ms: rtts.p99, maxMs: rtts.max, count: rtts.count },
+        eventLoop: loopDelays[i],
         view: result.views[i],
       };
     });
@@ -253,6 +271,7 @@ export async function runCluster({ size, workerCount = 4, windowS = 30 }) {
     for (const worker of fleet.workers) worker.settled = null;
     const watching = await fleet.ask({ type: 'watch', address: victim.grpcAddress }, 'watching', 10_000);
     if (watching.length < fleet.workers.length) result.errors.push(`only ${watching.length} of ${fleet.workers.length} simulators answered the watch`);
+    await Promise.all(survivors.map(eventLoopDelay));
     const dbKill = await postgres.snapshot();
     const survivorCpuKill = survivors.map((c) => cpuTimeMs(c.pid));
     const killedAtWall = Date.now();
@@ -269,6 +288,7 @@ export async function runCluster({ size, workerCount = 4, windowS = 30 }) {
     const [streamsBack, shown] = await Promise.all([fleetSettled, untilAllShownConnected(survivors[0], size, killedAt, () => fleetBackAt)]);
     const dbSettled = await postgres.snapshot();
     const survivorCpuSettled = survivors.map((c) => cpuTimeMs(c.pid));
+    const survivorLoopDelays = await Promise.all(survivors.map(eventLoopDelay));
     const settledReports = fleet.workers.map((worker) => worker.settled).filter(Boolean);
     const reconnect = summary(settledReports.flatMap((report) => report.reconnectMs));
     const firstLoss = settledReports.map((r) => r.firstLossAt).filter((at) => at !== null);
@@ -287,6 +307,7 @@ export async function runCluster({ size, workerCount = 4, windowS = 30 }) {
       },
       shown: { controller: survivors[0].grpcAddress, ...shown },
       database: databaseLoad(dbKill, dbSettled),
+      survivorEventLoop: survivorLoopDelays,
       survivorCpuPctOneCore: survivors.map((c, i) => (survivorCpuKill[i] === null || survivorCpuSettled[i] === null ? null : ((survivorCpuSettled[i] - survivorCpuKill[i]) / (dbSettled.at - dbKill.at)) * 100)),
     };
     result.failover.otherViews = await hostsViews(survivors.slice(1));
@@ -337,6 +358,10 @@ export function verdicts(r) {
   ];
 }
 
+function loopText(delay) {
+  return delay ? `${fixed(delay.p99Ms, 0)} / ${fixed(delay.maxMs, 0)}` : 'no answer';
+}
+
 function viewText(view) {
   return view?.error ? `error: ${view.error}` : `${count(view?.connected)} of ${count(view?.total)}`;
 }
@@ -356,7 +381,7 @@ export function markdown(r) {
       `heartbeating at the interval the welcome gives (${r.window?.heartbeatIntervalMs ?? 'n/a'} ms). Every agent has the list of all ${CONTROLLERS} addresses and starts at its own ` +
       `(index modulo ${CONTROLLERS}); when its stream breaks it moves to the next address after a jittered backoff (full jitter, 250 ms doubling to 5 s, as the agent's). ` +
       `Once every stream is up and ${SETTLE_MS / 1000} s have passed, a ${r.windowS} s window: each controller's CPU (utime + stime from /proc, % of one core) and RSS ` +
-      `(VmRSS every second), the heartbeat round trips (written → ack read) of the streams it holds, the database's load (\`pg_stat_database\` deltas per second, ` +
+      `(VmRSS every second), its event-loop delay (prom-client's histogram in its \`GET /metrics\`, scraped at both ends), the heartbeat round trips (written → ack read) of the streams it holds, the database's load (\`pg_stat_database\` deltas per second, ` +
       `backends in \`pg_stat_activity\`, the CPU of the postmaster and all its processes from /proc, reaped ones included). ` +
       `Then the first controller is killed -9 and two times are taken from the kill: (a) every simulated agent has an open stream again (the simulators' own clocks, ` +
       `this machine's), (b) a surviving controller's \`GET /api/v1/hosts\` (polled every ${HOSTS_POLL_MS} ms) shows every host \`connected: true\` in the answer to a request ` +
@@ -371,14 +396,17 @@ export function markdown(r) {
   }
   out.push(`### Per controller (steady window, ${r.windowS} s)`);
   out.push('');
-  out.push('| Controller | Streams | CPU (% of one core) | RSS avg / max (MB) | Heartbeat RTT p50 / p99 / max (ms) | Its `GET /api/v1/hosts`: connected of listed |');
-  out.push('|---|---:|---:|---:|---:|---:|');
+  out.push('| Controller | Streams | CPU (% of one core) | RSS avg / max (MB) | Event-loop delay p99 / max (ms) | Heartbeat RTT p50 / p99 / max (ms) | Its `GET /api/v1/hosts`: connected of listed |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|');
   r.controllers.forEach((c, i) => {
-    out.push(`| ${i + 1}${i === 0 ? ' (killed later)' : ''} | ${count(c.streams)} | ${fixed(c.cpuPctOneCore)} | ${fixed(c.rssAvgMB, 0)} / ${fixed(c.rssMaxMB, 0)} | ${fixed(c.rtt.p50Ms, 2)} / ${fixed(c.rtt.p99Ms, 2)} / ${fixed(c.rtt.maxMs, 1)} | ${viewText(c.view)} |`);
+    out.push(
+      `| ${i + 1}${i === 0 ? ' (killed later)' : ''} | ${count(c.streams)} | ${fixed(c.cpuPctOneCore)} | ${fixed(c.rssAvgMB, 0)} / ${fixed(c.rssMaxMB, 0)} | ${loopText(c.eventLoop)} | ` +
+        `${fixed(c.rtt.p50Ms, 2)} / ${fixed(c.rtt.p99Ms, 2)} / ${fixed(c.rtt.maxMs, 1)} | ${viewText(c.view)} |`,
+    );
   });
   const sum = (field) => r.controllers.reduce((total, c) => total + (c[field] ?? NaN), 0);
   const hb = r.window.heartbeats;
-  out.push(`| all | ${count(sum('streams'))} | ${fixed(sum('cpuPctOneCore'))} | ${fixed(sum('rssAvgMB'), 0)} / ${fixed(sum('rssMaxMB'), 0)} | ${fixed(hb.p50Ms, 2)} / ${fixed(hb.p99Ms, 2)} / ${fixed(hb.maxMs, 1)} | |`);
+  out.push(`| all | ${count(sum('streams'))} | ${fixed(sum('cpuPctOneCore'))} | ${fixed(sum('rssAvgMB'), 0)} / ${fixed(sum('rssMaxMB'), 0)} | | ${fixed(hb.p50Ms, 2)} / ${fixed(hb.p99Ms, 2)} / ${fixed(hb.maxMs, 1)} | |`);
   out.push('');
   out.push(
     `Heartbeats in the window: ${count(hb.sent)} sent, ${count(hb.acked)} acked, ${hb.overdue} unanswered for more than 1 s, ${r.window.streamsLost} streams lost. ` +
@@ -416,6 +444,7 @@ export function markdown(r) {
     out.push(`| the fewest hosts controller 2 showed connected | ${f.shown.lowest ? `${count(f.shown.lowest.connected)} @ ${fixed(f.shown.lowest.ms, 0)} ms` : 'n/a'} |`);
     out.push(`| controller 3's \`GET /api/v1/hosts\` afterwards | ${f.otherViews.map(viewText).join(', ')} connected |`);
     out.push(`| CPU of controllers 2 / 3 from the kill to the end of (a) and (b) | ${f.survivorCpuPctOneCore.map((v) => fixed(v)).join(' / ')} % of one core |`);
+    out.push(`| event-loop delay p99 / max of controllers 2 and 3 over the same time (ms) | ${f.survivorEventLoop.map(loopText).join(' and ')} |`);
     out.push('');
   }
   out.push('| Target | Measured | Result |');
