@@ -4,6 +4,7 @@ import { AgentGateway } from './agents/agent-gateway.js';
 import { AgentGatewayServer } from './agents/agent-gateway.server.js';
 import { AgentSessions } from './agents/agent-sessions.service.js';
 import { EnrolmentService } from './agents/enrolment.service.js';
+import { TrustedHosts } from './agents/trusted-hosts.js';
 import { OperatorAuthGuard } from './auth/operator-auth.guard.js';
 import { CatalogSync } from './catalog/catalog-sync.service.js';
 import { ClusterBus } from './cluster/cluster-bus.js';
@@ -63,6 +64,7 @@ export class AppModule {
         ClusterBus,
         WorkLease,
         AgentSessions,
+        TrustedHosts,
         FleetPresence,
         HostMessenger,
         AgentGateway,

@@ -16,6 +16,7 @@ import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { type AgentCall, AgentSessions, endWithStatus } from './agent-sessions.service.js';
 import { type CatalogWrite, CatalogWrites, refusal, refusalStatus } from './catalog-writes.js';
 import { EnrolmentService } from './enrolment.service.js';
+import { TrustedHosts } from './trusted-hosts.js';
 import { VerifiedCertificates } from './verified-certificates.js';
 import { factsFromProto } from './facts-codec.js';
 import { outcomeFromProto, roleFromProto } from './role-codec.js';
@@ -53,6 +54,7 @@ export class AgentGateway {
     private readonly imageTokens: ImageTokenSigner,
     private readonly events: ControllerEvents,
     private readonly messenger: HostMessenger,
+    private readonly trustedHosts: TrustedHosts,
   ) {
     this.certificates = new VerifiedCertificates((der, now) => ca.verifyHostCertificate(der, now));
     this.writes = new CatalogWrites(catalogService);
@@ -170,7 +172,7 @@ export class AgentGateway {
   }
 
   private async trustedHost(fingerprint: string): Promise<string> {
-    const hostId = await this.hosts.trustedHostOf(fingerprint);
+    const hostId = await this.trustedHosts.hostOf(fingerprint);
     if (!hostId) throw new DomainError(ErrorCode.Unauthenticated, 'the host credential has been revoked or is unknown');
     return hostId;
   }

@@ -18,6 +18,8 @@ export class PostgresSession {
   private retryMs = RETRY_FIRST_MS;
   private retry: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Queries run one after another (a pg client takes one at a time). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly url: string,
@@ -34,8 +36,14 @@ export class PostgresSession {
     void this.connect();
   }
 
-  /** Runs a query on this session; rejects when it is down or the query fails (the session is then dropped). */
-  async query<Row extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<Row[]> {
+  /** Runs a query on this session, after those asked before; rejects when it is down or the query fails (the session is then dropped). */
+  query<Row extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<Row[]> {
+    const run = this.queue.then(() => this.run<Row>(text, values));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run<Row extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<Row[]> {
     const client = this.client;
     if (!client) throw new Error(`the ${this.name} connection to PostgreSQL is down`);
     try {

@@ -3,6 +3,7 @@ import { status } from '@grpc/grpc-js';
 import { CatalogRepository, type HostEntity, type HostRoleEntity, HostsRepository } from '@imagelib/store';
 import { FleetPresence } from '../cluster/fleet-presence.js';
 import { HostMessenger } from '../cluster/host-messenger.js';
+import { TrustedHosts } from '../agents/trusted-hosts.js';
 import { StorageGroups } from '../catalog/storage-groups.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
@@ -19,6 +20,7 @@ export class HostsService {
     private readonly hosts: HostsRepository,
     private readonly presence: FleetPresence,
     private readonly messenger: HostMessenger,
+    private readonly trustedHosts: TrustedHosts,
     private readonly catalog: CatalogRepository,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
     private readonly events: ControllerEvents,
@@ -38,6 +40,7 @@ export class HostsService {
   /** Forgets the host, revokes its credential and ends its stream; its agent must enrol again. */
   async remove(id: string): Promise<void> {
     if (!(await this.hosts.remove(id, new Date()))) throw notFound(id);
+    this.trustedHosts.forget(id);
     this.messenger.disconnect(id, status.UNAUTHENTICATED, 'the host was removed and its credential revoked');
     this.logger.log(`removed host ${id} and revoked its credentials`);
     this.events.publish('host-removed');
