@@ -38,7 +38,7 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
   ) {
     this.sweeper = new LeasedSweep('file-deletion', SWEEP_INTERVAL_MS, () => this.sweep(), this.logger, lease, bus);
     bus.on('file-deletion-result', (message) => {
-      if (this.sweeper.here) void this.result(message.hostId, message.result);
+      if (this.sweeper.here) this.result(message.hostId, message.result).catch((error: unknown) => this.logger.warn(`could not record a file deletion of host ${message.hostId}: ${String(error)}`));
     });
     // A command to a host that connects again may have been lost with its old stream: it goes again now.
     presence.onConnect((hostId) => {

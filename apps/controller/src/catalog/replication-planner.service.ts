@@ -61,7 +61,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
   ) {
     this.sweeper = new LeasedSweep('replication', SWEEP_INTERVAL_MS, () => this.sweep(), this.logger, lease, bus);
     bus.on('replication-result', (message) => {
-      if (this.sweeper.here) void this.result(message.hostId, message.result);
+      if (this.sweeper.here) this.result(message.hostId, message.result).catch((error: unknown) => this.logger.warn(`could not record a copy by host ${message.hostId}: ${String(error)}`));
     });
   }
 

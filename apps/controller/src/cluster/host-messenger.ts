@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { status } from '@grpc/grpc-js';
 import type { ControllerMessage } from '@imagelib/proto';
 import { HostsRepository } from '@imagelib/store';
@@ -15,6 +15,8 @@ import { FleetPresence } from './fleet-presence.js';
  */
 @Injectable()
 export class HostMessenger {
+  private readonly logger = new Logger(HostMessenger.name);
+
   constructor(
     private readonly sessions: AgentSessions,
     private readonly presence: FleetPresence,
@@ -23,7 +25,8 @@ export class HostMessenger {
   ) {
     bus.on('to-host', (message) => sessions.send(message.hostId, message.message));
     bus.on('desired-state', (message) => {
-      if (sessions.isConnected(message.hostId)) void this.pushDesiredState(message.hostId);
+      if (!sessions.isConnected(message.hostId)) return;
+      this.pushDesiredState(message.hostId).catch((error: unknown) => this.logger.warn(`could not send host ${message.hostId} its desired state: ${String(error)}`));
     });
     bus.on('disconnect', (message) => sessions.disconnect(message.hostId, message.code, message.details));
   }
