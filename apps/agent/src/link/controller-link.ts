@@ -5,6 +5,18 @@ import type { Logger } from '../log.js';
 import { Backoff } from './backoff.js';
 
 const FACTS_REFRESH_MS = 60_000;
+/**
+ * A hello waits this long at most for fresh host facts, then goes with the last ones collected:
+ * collecting runs commands (df, …) that can hang on a loaded or broken host, and a reconnection
+ * must never wait for them. The facts follow once collected.
+ */
+export const HELLO_FACTS_WAIT_MS = 3000;
+/**
+ * A stream not welcomed within this long is given up and another attempt made (to the next
+ * controller of the list): a controller that took the stream but never answers must not hold the
+ * agent forever. Long enough for a controller welcoming a whole fleet that moved to it at once.
+ */
+export const WELCOME_WAIT_MS = 10_000;
 /** Without a word from the controller for this many heartbeat intervals, the agent reconnects. */
 const SILENT_CONTROLLER_INTERVALS = 3;
 
@@ -39,6 +51,7 @@ export class ControllerLink {
   private seq = 0;
   private timers: NodeJS.Timeout[] = [];
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private lastFacts: HostFacts = {};
 
   constructor(
     private readonly client: AgentGatewayClient,
@@ -67,7 +80,10 @@ export class ControllerLink {
     const stream = this.stream;
     if (!stream) return;
     this.options.collectFacts().then(
-      (facts) => this.stream === stream && stream.write({ facts }),
+      (facts) => {
+        this.lastFacts = facts;
+        if (this.stream === stream) stream.write({ facts });
+      },
       (error: unknown) => this.log.warn({ err: error }, 'could not collect host facts'),
     );
   }
@@ -80,20 +96,20 @@ export class ControllerLink {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    let facts: HostFacts;
-    try {
-      facts = await this.options.collectFacts();
-    } catch (error) {
-      this.log.warn({ err: error }, 'could not collect host facts');
-      facts = {};
-    }
+    const facts = await this.factsForHello();
     if (this.stopped) return;
     const stream = this.client.Connect();
     this.stream = stream;
     let lastHeard = performance.now();
+    const unwelcomed = setTimeout(() => {
+      this.log.warn({ waitedMs: WELCOME_WAIT_MS }, 'the controller took the stream but did not welcome this host; trying again');
+      this.lost(stream, null);
+    }, WELCOME_WAIT_MS);
+    this.timers.push(unwelcomed);
     stream.on('data', (message: ControllerMessage__Output) => {
       lastHeard = performance.now();
       if (message.welcome) {
+        clearTimeout(unwelcomed);
         this.backoff.reset();
         this.log.info({ hostId: message.welcome.hostId, heartbeatIntervalMs: message.welcome.heartbeatIntervalMs }, 'connected to the controller');
         this.startBeating(stream, message.welcome.heartbeatIntervalMs, () => lastHeard);
@@ -111,6 +127,27 @@ export class ControllerLink {
     stream.on('error', (error: ServiceError) => this.lost(stream, error));
     stream.on('end', () => this.lost(stream, null));
     stream.write({ hello: { agentVersion: this.options.agentVersion, facts, ...this.handlers.hello() } });
+  }
+
+  /** Fresh facts if they come within HELLO_FACTS_WAIT_MS, else the last ones (sent again once collected). */
+  private async factsForHello(): Promise<HostFacts> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), HELLO_FACTS_WAIT_MS)));
+    const collecting = this.options.collectFacts().then(
+      (facts) => {
+        this.lastFacts = facts;
+        return facts;
+      },
+      (error: unknown) => {
+        this.log.warn({ err: error }, 'could not collect host facts');
+        return this.lastFacts;
+      },
+    );
+    const facts = await Promise.race([collecting, late]).finally(() => clearTimeout(timer));
+    if (facts) return facts;
+    this.log.warn({ waitedMs: HELLO_FACTS_WAIT_MS }, 'host facts are slow to collect; saying hello with the last ones');
+    void collecting.then((fresh) => this.stream?.write({ facts: fresh }));
+    return this.lastFacts;
   }
 
   private startBeating(stream: Stream, intervalMs: number, lastHeard: () => number): void {
