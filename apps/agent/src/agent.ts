@@ -11,6 +11,7 @@ import type { Logger } from './log.js';
 import { detectDiskFormat } from './media/disk-format.js';
 import { HashingPool } from './media/hashing.js';
 import { RoleManager } from './roles/role-manager.js';
+import { returnFreeMemory } from '@imagelib/malloc-trim';
 
 /** Exit status when the controller no longer accepts this host's credential: do not restart in a loop. */
 export const EXIT_CREDENTIAL_REFUSED = 3;
@@ -38,7 +39,8 @@ export class Agent {
     this.catalog = catalog;
     const writes = new CatalogClient(client, catalog);
     this.closeWrites = () => writes.close();
-    const hashing = new HashingPool();
+    // After a burst of uploads or discovered files, the C heap holds tens of MiB freed but not given back.
+    const hashing = new HashingPool({ onIdleStop: () => returnFreeMemory() });
     this.hashing = hashing;
     const auth = new RequestAuth(this.config.imageApiAuth);
     const send = (message: Parameters<ControllerLink['send']>[0]) => this.link?.send(message) ?? false;

@@ -161,8 +161,9 @@ describe('HashingPool', () => {
     }
   });
 
-  it('stops its threads once idle for idleMs and starts them again for the next job', async () => {
-    const idle = new HashingPool({ chunkBytes: CHUNK, idleMs: 50 });
+  it('stops its threads once idle for idleMs (and says so once they are gone) and starts them again for the next job', async () => {
+    let idleStops = 0;
+    const idle = new HashingPool({ chunkBytes: CHUNK, idleMs: 50, onIdleStop: () => idleStops++ });
     try {
       expect(idle.threadsRunning).toBe(false);
       const first = randomBytes(CHUNK + 5);
@@ -172,6 +173,7 @@ describe('HashingPool', () => {
       expect(await hasher.digest()).toEqual(reference(first));
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(idle.threadsRunning).toBe(false);
+      expect(idleStops).toBe(1);
       const second = randomBytes(3 * CHUNK);
       const again = idle.streamHasher();
       await again.update(second);

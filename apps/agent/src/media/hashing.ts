@@ -20,6 +20,8 @@ export interface HashingPoolOptions {
   chunksInFlight?: number;
   /** How long the threads (and the jobs' shared memory) outlive the last job; the next job starts them again. Default 5 s. */
   idleMs?: number;
+  /** Called once the threads stopped for want of work (the burst of uploads or files is over). */
+  onIdleStop?: () => void;
 }
 
 const ALGORITHMS: readonly HashAlgorithm[] = ['md5', 'sha512'];
@@ -36,6 +38,7 @@ export class HashingPool {
   private readonly chunkBytes: number;
   private readonly chunksInFlight: number;
   private readonly idleMs: number;
+  private readonly onIdleStop: (() => void) | undefined;
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly lanes: Lane[] = [];
   private readonly idleLanes: Lane[] = [];
@@ -48,6 +51,7 @@ export class HashingPool {
     this.chunkBytes = positiveInteger('chunkBytes', options.chunkBytes ?? 1024 * 1024);
     this.chunksInFlight = positiveInteger('chunksInFlight', options.chunksInFlight ?? 4);
     this.idleMs = positiveInteger('idleMs', options.idleMs ?? 5_000);
+    this.onIdleStop = options.onIdleStop;
   }
 
   /** Whether the hashing threads are running (they stop when idle). */
@@ -160,7 +164,7 @@ export class HashingPool {
     this.threads = null;
     this.lanes.length = 0;
     this.idleLanes.length = 0;
-    for (const thread of threads?.values() ?? []) void thread.terminate();
+    void Promise.all([...(threads?.values() ?? [])].map((thread) => thread.terminate())).then(() => this.onIdleStop?.());
   }
 
   private cancelIdleStop(): void {
