@@ -2,6 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nes
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { AgentMessage__Output, ControllerMessage } from '@imagelib/proto';
 import { HostsRepository } from '@imagelib/store';
+import type { StreamInfo } from '../cluster/cluster-messages.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { DomainError, ErrorCode } from '../errors/domain-error.js';
 import { ControllerEvents } from '../events/controller-events.js';
@@ -153,7 +154,7 @@ export class AgentSessions implements BeforeApplicationShutdown {
   }
 
   /** The open stream of a host, as the other controllers learn of it; null when it has none here. */
-  stream(hostId: string): { hostId: string; peer: string; connectedAt: number; catalogAcked: number } | null {
+  stream(hostId: string): StreamInfo | null {
     const session = this.sessions.get(hostId);
     return session ? { hostId, peer: session.peer, connectedAt: session.connectedAt.getTime(), catalogAcked: session.catalogAcked } : null;
   }

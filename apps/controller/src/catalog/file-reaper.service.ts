@@ -26,20 +26,17 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly sent = new Map<string, { at: number; hostId: string }>();
   /** "<image>/<storage>" done. */
   private readonly done = new Set<string>();
-  private readonly sweeper: LeasedSweep;
+  private readonly sweeper: LeasedSweep<FileDeletionResult__Output>;
 
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly hosts: HostsRepository,
     private readonly presence: FleetPresence,
     private readonly messenger: HostMessenger,
-    private readonly bus: ClusterBus,
+    bus: ClusterBus,
     lease: WorkLease,
   ) {
-    this.sweeper = new LeasedSweep('file-deletion', SWEEP_INTERVAL_MS, () => this.sweep(), this.logger, lease, bus);
-    bus.on('file-deletion-result', (message) => {
-      if (this.sweeper.here) this.result(message.hostId, message.result).catch((error: unknown) => this.logger.warn(`could not record a file deletion of host ${message.hostId}: ${String(error)}`));
-    });
+    this.sweeper = new LeasedSweep('file-deletion', SWEEP_INTERVAL_MS, () => this.sweep(), (hostId, result) => this.applyResult(hostId, result), this.logger, lease, bus);
     // A command to a host that connects again may have been lost with its old stream: it goes again now.
     presence.onConnect((hostId) => {
       for (const [key, sent] of this.sent) if (sent.hostId === hostId) this.sent.delete(key);
@@ -60,8 +57,12 @@ export class FileReaper implements OnApplicationBootstrap, OnApplicationShutdown
     this.sweeper.poke();
   }
 
-  async result(hostId: string, result: FileDeletionResult__Output): Promise<void> {
-    if (!this.sweeper.here) return this.bus.publish({ kind: 'file-deletion-result', hostId, result });
+  /** A host's answer to a delete command (applied by the lease holder). */
+  result(hostId: string, result: FileDeletionResult__Output): void {
+    this.sweeper.result(hostId, result);
+  }
+
+  private async applyResult(hostId: string, result: FileDeletionResult__Output): Promise<void> {
     const image = await this.catalog.findById(result.imageId);
     if (!image || !image.filesPending) return;
     const key = `${image.id}/${StorageGroups.of(await this.hosts.hostsWithRole('image-library')).keyOf(hostId)}`;

@@ -46,7 +46,7 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
   private readonly copies = new Map<string, Copy>();
   /** "<image>/<storage>" → not before this time (after a failure). */
   private readonly backoff = new Map<string, number>();
-  private readonly sweeper: LeasedSweep;
+  private readonly sweeper: LeasedSweep<ReplicationResult__Output>;
   private wantedCopies = 0;
 
   constructor(
@@ -54,15 +54,12 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
     private readonly hosts: HostsRepository,
     private readonly presence: FleetPresence,
     private readonly messenger: HostMessenger,
-    private readonly bus: ClusterBus,
+    bus: ClusterBus,
     lease: WorkLease,
     private readonly tokens: ImageTokenSigner,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {
-    this.sweeper = new LeasedSweep('replication', SWEEP_INTERVAL_MS, () => this.sweep(), this.logger, lease, bus);
-    bus.on('replication-result', (message) => {
-      if (this.sweeper.here) this.result(message.hostId, message.result).catch((error: unknown) => this.logger.warn(`could not record a copy by host ${message.hostId}: ${String(error)}`));
-    });
+    this.sweeper = new LeasedSweep('replication', SWEEP_INTERVAL_MS, () => this.sweep(), (hostId, result) => this.applyResult(hostId, result), this.logger, lease, bus);
   }
 
   onApplicationBootstrap(): void {
@@ -90,8 +87,12 @@ export class ReplicationPlanner implements OnApplicationBootstrap, OnApplication
     return this.sweeper.here ? this.wantedCopies : 0;
   }
 
-  async result(hostId: string, result: ReplicationResult__Output): Promise<void> {
-    if (!this.sweeper.here) return this.bus.publish({ kind: 'replication-result', hostId, result });
+  /** A host's answer to a replicate command (applied by the lease holder). */
+  result(hostId: string, result: ReplicationResult__Output): void {
+    this.sweeper.result(hostId, result);
+  }
+
+  private async applyResult(hostId: string, result: ReplicationResult__Output): Promise<void> {
     const key = `${result.imageId}/${StorageGroups.of(await this.hosts.hostsWithRole('image-library')).keyOf(hostId)}`;
     const copy = this.copies.get(key);
     if (result.ok) {

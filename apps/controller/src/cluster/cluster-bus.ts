@@ -36,6 +36,8 @@ export class ClusterBus implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly handlers = new Map<ClusterMessageKind, Set<Handler<ClusterMessageKind>>>();
   private readonly joinedListeners = new Set<() => void>();
   private outbox: ClusterMessage[] = [];
+  /** The signals in the outbox (kind and work), each queued once. */
+  private readonly queuedSignals = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private dropped = 0;
 
@@ -68,7 +70,11 @@ export class ClusterBus implements OnApplicationBootstrap, OnApplicationShutdown
 
   publish(message: ClusterMessage): void {
     if (!this.session) return;
-    if (SIGNALS.has(message.kind) && this.outbox.some((queued) => JSON.stringify(queued) === JSON.stringify(message))) return;
+    if (SIGNALS.has(message.kind)) {
+      const signal = message.kind === 'poke' ? `poke:${message.work}` : message.kind;
+      if (this.queuedSignals.has(signal)) return;
+      this.queuedSignals.add(signal);
+    }
     this.outbox.push(message);
     this.timer ??= setTimeout(() => void this.flush(), COALESCE_MS);
   }
@@ -93,6 +99,7 @@ export class ClusterBus implements OnApplicationBootstrap, OnApplicationShutdown
     this.timer = null;
     const messages = this.outbox;
     this.outbox = [];
+    this.queuedSignals.clear();
     for (const payload of payloads(this.controllerId, messages, (message) => this.logger.warn(`a ${message.kind} message is too large for a notification; not sent`))) {
       try {
         await this.session!.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);

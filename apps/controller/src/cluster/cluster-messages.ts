@@ -14,6 +14,9 @@ export interface StreamInfo {
 /** The once-only work whose sweep a message from elsewhere may need to run again. */
 export type OnceOnlyWork = 'file-deletion' | 'replication';
 
+/** What a host reports back of a command of the once-only work. */
+export type WorkResult = FileDeletionResult__Output | ReplicationResult__Output;
+
 /**
  * What controllers sharing one PostgreSQL tell each other (LISTEN/NOTIFY). None of it is stored:
  * it is about processes and streams that live now; a controller that (re)joins asks for it again.
@@ -41,9 +44,8 @@ export type ClusterMessage =
   | { kind: 'disconnect'; hostId: string; code: number; details: string }
   /** For the lease holder: something its sweep acts on changed. */
   | { kind: 'poke'; work: OnceOnlyWork }
-  /** For the lease holder: results of its commands, from hosts connected elsewhere. */
-  | { kind: 'file-deletion-result'; hostId: string; result: FileDeletionResult__Output }
-  | { kind: 'replication-result'; hostId: string; result: ReplicationResult__Output };
+  /** For the lease holder: the result of one of its commands, from a host connected elsewhere. */
+  | { kind: 'work-result'; work: OnceOnlyWork; hostId: string; result: WorkResult };
 
 export type ClusterMessageKind = ClusterMessage['kind'];
 export type ClusterMessageOf<K extends ClusterMessageKind> = Extract<ClusterMessage, { kind: K }>;

@@ -85,7 +85,7 @@ export class FleetPresence implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Hosts connected to any live controller. */
   get connectedCount(): number {
-    return this.connectedHostIds().length;
+    return new Set([...this.sessions.connectedHostIds(), ...this.remote.keys()]).size;
   }
 
   /** Whether this is the only controller there can be (sqlite). */
@@ -105,10 +105,6 @@ export class FleetPresence implements OnApplicationBootstrap, OnApplicationShutd
 
   isConnected(hostId: string): boolean {
     return this.sessions.isConnected(hostId) || this.remote.has(hostId);
-  }
-
-  connectedHostIds(): string[] {
-    return [...new Set([...this.sessions.connectedHostIds(), ...this.remote.keys()])];
   }
 
   /** Whether the host's stream is on this controller (commands to it are written here). */
@@ -148,9 +144,10 @@ export class FleetPresence implements OnApplicationBootstrap, OnApplicationShutd
       if (now - controller.lastBeatAt < CONTROLLER_SILENCE_MS) continue;
       this.controllers.delete(controllerId);
       const lost = this.forgetStreamsOf(controllerId);
+      this.disconnectedUnlessElsewhere(lost);
       // Each controller sees the silence itself: nothing to tell the others.
-      if (lost > 0) this.events.publishedElsewhere(['host-disconnected']);
-      this.logger.warn(`controller ${controllerId} silent for ${now - controller.lastBeatAt} ms: its ${lost} agent streams no longer count`);
+      if (lost.length > 0) this.events.publishedElsewhere(['host-disconnected']);
+      this.logger.warn(`controller ${controllerId} silent for ${now - controller.lastBeatAt} ms: its ${lost.length} agent streams no longer count`);
     }
   }
 
@@ -168,8 +165,7 @@ export class FleetPresence implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private streamsFrom(controllerId: string, reset: boolean, opened: StreamInfo[], closed: string[]): void {
-    const before = new Set(this.connectedHostIds());
-    if (reset) this.forgetStreamsOf(controllerId, false);
+    const gone = reset ? this.forgetStreamsOf(controllerId) : [];
     const controller = this.controllers.get(controllerId);
     if (controller) controller.lastBeatAt = Date.now();
     else this.controllers.set(controllerId, { lastBeatAt: Date.now(), mismatchedBeats: 0 });
@@ -181,21 +177,28 @@ export class FleetPresence implements OnApplicationBootstrap, OnApplicationShutd
       const local = this.sessions.stream(stream.hostId);
       if (local && local.connectedAt < stream.connectedAt) this.sessions.disconnect(stream.hostId, status.UNAVAILABLE, `the host connected to controller ${controllerId}`);
     }
-    for (const hostId of closed) if (this.remote.get(hostId)?.controllerId === controllerId) this.remote.delete(hostId);
-    const after = new Set(this.connectedHostIds());
-    for (const hostId of before) if (!after.has(hostId)) this.disconnected(hostId);
+    for (const hostId of closed) {
+      if (this.remote.get(hostId)?.controllerId !== controllerId) continue;
+      this.remote.delete(hostId);
+      gone.push(hostId);
+    }
+    this.disconnectedUnlessElsewhere(gone);
   }
 
-  /** Forgets the streams a controller held; returns how many. Hosts left connected nowhere are disconnected, unless `notify` is false. */
-  private forgetStreamsOf(controllerId: string, notify = true): number {
-    let count = 0;
+  /** Forgets the streams a controller held; returns their hosts. */
+  private forgetStreamsOf(controllerId: string): string[] {
+    const forgotten: string[] = [];
     for (const [hostId, stream] of this.remote) {
       if (stream.controllerId !== controllerId) continue;
       this.remote.delete(hostId);
-      count++;
-      if (notify && !this.sessions.isConnected(hostId)) this.disconnected(hostId);
+      forgotten.push(hostId);
     }
-    return count;
+    return forgotten;
+  }
+
+  /** Of hosts whose stream went, those connected nowhere now are disconnected. */
+  private disconnectedUnlessElsewhere(hostIds: string[]): void {
+    for (const hostId of hostIds) if (!this.isConnected(hostId)) this.disconnected(hostId);
   }
 
   private connected(hostId: string): void {

@@ -8,7 +8,6 @@ import { KeyMaterial, keyMaterialFor } from './key-material.js';
 @Global()
 @Module({
   providers: [
-    { provide: ClusterSecretsRepository, inject: [Store], useFactory: (store: Store) => new ClusterSecretsRepository(store) },
     {
       provide: KeyMaterial,
       inject: [Store, ClusterSecretsRepository, CONTROLLER_CONFIG],
@@ -16,6 +15,6 @@ import { KeyMaterial, keyMaterialFor } from './key-material.js';
     },
     { provide: CertificateAuthority, inject: [KeyMaterial], useFactory: (keys: KeyMaterial) => CertificateAuthority.loadOrCreate(keys) },
   ],
-  exports: [ClusterSecretsRepository, KeyMaterial, CertificateAuthority],
+  exports: [KeyMaterial, CertificateAuthority],
 })
 export class PkiModule {}

@@ -1,5 +1,5 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { CatalogRepository, HostsRepository, JoinTokensRepository, openStore, OperatorTokensRepository, Store } from '@imagelib/store';
+import { CatalogRepository, ClusterSecretsRepository, HostsRepository, JoinTokensRepository, openStore, OperatorTokensRepository, Store } from '@imagelib/store';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 
 /** Opens the store at start-up (sqlite, or PostgreSQL with IMAGELIB_DATABASE_URL; running migrations) and provides its repositories. */
@@ -15,8 +15,9 @@ import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-c
     { provide: JoinTokensRepository, inject: [Store], useFactory: (store: Store) => new JoinTokensRepository(store) },
     { provide: OperatorTokensRepository, inject: [Store], useFactory: (store: Store) => new OperatorTokensRepository(store) },
     { provide: CatalogRepository, inject: [Store], useFactory: (store: Store) => new CatalogRepository(store) },
+    { provide: ClusterSecretsRepository, inject: [Store], useFactory: (store: Store) => new ClusterSecretsRepository(store) },
   ],
-  exports: [Store, HostsRepository, JoinTokensRepository, OperatorTokensRepository, CatalogRepository],
+  exports: [Store, HostsRepository, JoinTokensRepository, OperatorTokensRepository, CatalogRepository, ClusterSecretsRepository],
 })
 export class StoreModule implements OnApplicationShutdown {
   constructor(@Inject(Store) private readonly store: Store) {}
