@@ -18,8 +18,9 @@ interface Endpoint {
 
 describe('the Glance front door on the controller', () => {
   const available = glanceAvailable();
-  // Heartbeats every 20 s: a frozen (SIGSTOP) host stays in the healthy list for 50 s, long enough
-  // for the front door to meet it. A killed host still leaves it at once (its stream breaks).
+  // Heartbeats every 20 s: heartbeats alone find a frozen (SIGSTOP) host silent only after 50 s, and
+  // the gRPC keepalive after 10 to 30 s, long enough for the front door to meet it. A killed host
+  // still leaves the healthy list at once (its stream breaks).
   // One copy per image: each image stays on the host that took its upload.
   let controller: ControllerProcess;
   let agents: AgentProcess[] = [];
@@ -43,6 +44,11 @@ describe('the Glance front door on the controller', () => {
     }, 20_000);
   const doorFetch = (path: string, init: RequestInit = {}, auth = true) =>
     fetch(`${frontDoor}${path}`, { ...init, redirect: 'manual', headers: { ...(auth ? { 'X-Auth-Token': token } : {}), ...(init.headers as Record<string, string>) } });
+  const bothHealthy = () =>
+    waitFor('both image endpoints healthy', async () => {
+      const endpoints = (await controller.request<{ catalog: { endpoints: Endpoint[] }[] }>('GET', '/api/v1/endpoints')).body.catalog[0]?.endpoints ?? [];
+      return endpoints.length === 2 && endpoints.every((e) => e.healthy);
+    }, 60_000);
   const createWithData = (name: string): string => {
     const out = glance.ok(frontDoor, 'image-create', '--name', name, '--disk-format', 'raw', '--container-format', 'bare', '--file', dataFile);
     expect(tableValue(out, 'status')).toBe('active');
@@ -66,10 +72,7 @@ describe('the Glance front door on the controller', () => {
     const ids = await Promise.all(agents.map((agent) => agent.startConnected(joinToken)));
     const urls = await controller.giveImageLibraryRole(ids, repositories);
     agents.forEach((agent, i) => hostUrls.set(agent.hostname, urls[i]!));
-    await waitFor('both image endpoints healthy', async () => {
-      const endpoints = (await controller.request<{ catalog: { endpoints: Endpoint[] }[] }>('GET', '/api/v1/endpoints')).body.catalog[0]?.endpoints ?? [];
-      return endpoints.length === 2 && endpoints.every((e) => e.healthy);
-    });
+    await bothHealthy();
     token = (await controller.request<{ token: string }>('POST', '/api/v1/image-tokens', { subject: 'front-door', project: 'demo', admin: true })).body.token;
     glance = new GlanceCli(token);
   });
@@ -143,14 +146,18 @@ describe('the Glance front door on the controller', () => {
     const frozen = agents[0]!;
     const log = () => readFileSync(controller.logFile, 'utf8');
     const retried = () => log().includes(`host ${frozen.hostname} did not take the upload (no answer within 5000 ms); trying another host`);
-    frozen.signal('SIGSTOP');
     try {
       // The front door picks at random: upload until it picked the frozen host first (bounded).
+      // The host is frozen afresh for each upload: frozen for long, the controller's keepalive
+      // (a ping unanswered for 10 s) would drop it from the healthy list and it would not be picked.
       const created: string[] = [];
-      for (let i = 0; i < 10 && !retried(); i++) {
+      for (let i = 0; i < 12 && !retried(); i++) {
+        await bothHealthy();
+        frozen.signal('SIGSTOP');
         const id = createWithData(`while-frozen-${i}`);
         created.push(id);
         await waitFor('the controller to log the upload', () => log().includes(`image ${id}: upload relayed to host door-b, which answered 204 after 3000000 bytes`));
+        frozen.signal('SIGCONT');
       }
       expect(retried()).toBe(true);
       for (const id of created) expect(await holderOf(id)).toBe('door-b');

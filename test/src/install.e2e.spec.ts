@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { commandAvailable } from './support/processes.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const toolsDir = path.join(repoRoot, 'tools');
@@ -367,11 +368,7 @@ describe('install-controller.sh', () => {
 describe('install scripts are clean shell', () => {
   it.each([agentScript, controllerScript, commonScript])('%s parses and passes shellcheck (when installed)', (script) => {
     expect(run('bash', ['-n', script]).status).toBe(0);
-    const probe = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
-    if (probe.error) {
-      console.warn(`shellcheck is not installed: ${path.basename(script)} was not linted (apt-get install -y shellcheck)`);
-      return;
-    }
+    if (!commandAvailable('shellcheck', 'shellcheck')) return;
     // -x: follow the scripts into install-common.sh, which they source.
     const result = run('shellcheck', ['-x', script]);
     expect(`${result.stdout}${result.stderr}`).toBe('');
