@@ -11,7 +11,7 @@ import type { Logger } from './log.js';
 import { detectDiskFormat } from './media/disk-format.js';
 import { HashingPool } from './media/hashing.js';
 import { RoleManager } from './roles/role-manager.js';
-import { returnFreeMemory } from '@imagelib/malloc-trim';
+import { returnFreeMemory } from '@imagelib/native-memory';
 
 /** Exit status when the controller no longer accepts this host's credential: do not restart in a loop. */
 export const EXIT_CREDENTIAL_REFUSED = 3;

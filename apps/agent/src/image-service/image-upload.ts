@@ -4,15 +4,13 @@ import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { CatalogClient } from '../catalog/catalog-client.js';
 import type { Logger } from '../log.js';
+import { UploadFile } from './upload-file.js';
 import { uploadTemporaryName } from './upload-temporaries.js';
-import { Writeback } from './writeback.js';
-
-/** Written data is pushed to the disk every this many bytes while the upload goes on, so that the final fsync has little left to do. */
-const WRITEBACK_BYTES = 64 * 1024 * 1024;
 
 /**
  * Hashes the upload as it streams and writes it to the file from the very memory it hashes
- * (StreamHasher.writeBlocksTo), so each byte is copied once on its way from the socket to the disk.
+ * (StreamHasher.writeBlocksTo), so each byte is copied once on its way from the socket to the disk
+ * (with direct I/O, UploadFile: no second copy into the page cache).
  */
 export interface UploadHasher {
   writeBlocksTo(writer: (block: Buffer, position: number) => Promise<unknown>): void;
@@ -34,8 +32,8 @@ export interface ImageUploadOptions {
 }
 
 /**
- * PUT /v2/images/{id}/file. The data goes to a temporary dot-file in the repository while MD5 and
- * SHA-512 are computed off the event loop; it is fsynced, checked against the client's declared
+ * PUT /v2/images/{id}/file. The data goes to a temporary dot-file in the repository (UploadFile)
+ * while MD5 and SHA-512 are computed off the event loop; it is fsynced, checked against the client's declared
  * hashes, renamed to the image's file, and only then does the image become active. On any failure
  * the temporary file is removed and the image goes back to queued (client went away) or to killed.
  */
@@ -50,14 +48,10 @@ export async function receiveUpload(options: ImageUploadOptions, image: ImageRec
   const hasher = options.newHasher();
   let kill = false;
   try {
-    const file = await open(temporary, 'wx', 0o640);
+    const file = await UploadFile.create(temporary, 0o640);
     let digest;
     try {
-      const writeback = new Writeback(file, WRITEBACK_BYTES);
-      hasher.writeBlocksTo(async (block, position) => {
-        await file.write(block, 0, block.length, position);
-        writeback.written(position + block.length);
-      });
+      hasher.writeBlocksTo((block, position) => file.write(block, position));
       let size = 0;
       for await (const chunk of request as AsyncIterable<Buffer>) {
         size += chunk.length;
@@ -69,7 +63,6 @@ export async function receiveUpload(options: ImageUploadOptions, image: ImageRec
       }
       if (!request.complete) throw new GlanceError(400, 'The upload was interrupted before the client finished it.');
       digest = await hasher.digest();
-      await writeback.settled();
       await file.sync();
     } finally {
       await file.close();

@@ -3,11 +3,10 @@ import type { HashAlgorithm, HashReply, HashRequest } from './hash-thread.js';
 
 export type HashThreads = ReadonlyMap<HashAlgorithm, Worker>;
 
-/** A place for one hash job at a time: its shared-memory slots, reused job after job. */
+/** A place for one hash job at a time: its slots (views of one block of shared memory), reused job after job. */
 export interface Lane {
   index: number;
-  slots: SharedArrayBuffer[];
-  views: Buffer[];
+  slots: Buffer[];
   job: HashJob | null;
 }
 
@@ -51,7 +50,7 @@ export class HashJob {
   }
 
   slotBuffer(slot: number): Buffer {
-    return this.lane.views[slot];
+    return this.lane.slots[slot];
   }
 
   /**

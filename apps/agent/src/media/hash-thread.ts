@@ -4,11 +4,12 @@ import type { Hash } from 'node:crypto';
 export type HashAlgorithm = 'md5' | 'sha512';
 
 /**
- * Messages to a hashing thread. A lane is one hash job; its slots are shared memory both threads
- * read, so a chunk is written once and never copied to them.
+ * Messages to a hashing thread. A lane is one hash job; its slots are views of shared memory both
+ * threads read (a view posted keeps its SharedArrayBuffer), so a chunk is written once and never
+ * copied to them.
  */
 export type HashRequest =
-  | { type: 'start'; lane: number; slots: SharedArrayBuffer[] }
+  | { type: 'start'; lane: number; slots: Uint8Array[] }
   | { type: 'chunk'; lane: number; slot: number; length: number }
   | { type: 'digest'; lane: number }
   | { type: 'abort'; lane: number };
@@ -40,7 +41,7 @@ export function hashThreadMain(): void {
   port.on('message', (request: HashRequest) => {
     switch (request.type) {
       case 'start':
-        lanes.set(request.lane, { hash: createHash(workerData as string), slots: request.slots.map((slot) => new Uint8Array(slot)) });
+        lanes.set(request.lane, { hash: createHash(workerData as string), slots: request.slots });
         return;
       case 'chunk': {
         const lane = lanes.get(request.lane)!;

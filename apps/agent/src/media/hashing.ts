@@ -1,3 +1,4 @@
+import { alignedSharedBuffer } from '@imagelib/native-memory';
 import { type FileHandle, open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { HashJob, type HashThreads, type Lane } from './hash-job.js';
@@ -14,7 +15,7 @@ export interface ImageDigests {
 export interface HashingPoolOptions {
   /** Hash jobs (uploads, files) running at once; more wait for one to end. Default 4. */
   maxConcurrentJobs?: number;
-  /** Bytes per chunk handed to the threads; files are read in chunks of this size. Default 1 MiB. */
+  /** Bytes per chunk handed to the threads; files are read in chunks of this size. Default 1 MiB (a multiple of DIRECT_IO_ALIGNMENT, as it should be). */
   chunkBytes?: number;
   /** Chunks a job may have with the threads at once: its memory (and backpressure) bound. Default 4. */
   chunksInFlight?: number;
@@ -25,6 +26,13 @@ export interface HashingPoolOptions {
 }
 
 const ALGORITHMS: readonly HashAlgorithm[] = ['md5', 'sha512'];
+
+/**
+ * Where the slots' memory starts: a page boundary, so that a block of an upload can be written to
+ * its file with direct I/O (O_DIRECT) from the very memory hashed. Slots are chunkBytes apart: with
+ * a chunkBytes that is a multiple of it, every slot is aligned.
+ */
+export const DIRECT_IO_ALIGNMENT = 4096;
 
 /**
  * Hashes images off the event loop: one thread per algorithm (md5 and sha512 run side by side, so
@@ -173,8 +181,9 @@ export class HashingPool {
   }
 
   private newLane(): Lane {
-    const slots = Array.from({ length: this.chunksInFlight }, () => new SharedArrayBuffer(this.chunkBytes));
-    const lane: Lane = { index: this.lanes.length, slots, views: slots.map((slot) => Buffer.from(slot)), job: null };
+    const memory = alignedSharedBuffer(this.chunksInFlight * this.chunkBytes, DIRECT_IO_ALIGNMENT);
+    const slots = Array.from({ length: this.chunksInFlight }, (_, slot) => memory.subarray(slot * this.chunkBytes, (slot + 1) * this.chunkBytes));
+    const lane: Lane = { index: this.lanes.length, slots, job: null };
     this.lanes.push(lane);
     return lane;
   }

@@ -1,0 +1,78 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { alignedSharedBuffer } from '@imagelib/native-memory';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DIRECT_IO_BLOCK, UploadFile } from './upload-file.js';
+
+const MiB = 1024 * 1024;
+
+describe('UploadFile', () => {
+  // Beside the sources, on the disk that holds the checkout, as a repository would be (the system's
+  // temporary directory may be a tmpfs, which checks no alignment).
+  let dir: string;
+  let path: string;
+  beforeEach(() => {
+    dir = mkdtempSync(fileURLToPath(new URL('../../.upload-file-test-', import.meta.url)));
+    path = join(dir, '.upload');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The data in aligned shared memory, as the hashing pool's slots hold it. */
+  const aligned = (data: Buffer) => {
+    const memory = alignedSharedBuffer(data.length, DIRECT_IO_BLOCK);
+    data.copy(memory);
+    return memory;
+  };
+
+  it('writes whole blocks directly, overlapping writes included, and the last partial block through the page cache', async () => {
+    const data = randomBytes(3 * MiB + 1000);
+    const file = await UploadFile.create(path, 0o640);
+    try {
+      await Promise.all([0, 1, 2].map((i) => file.write(aligned(data.subarray(i * MiB, (i + 1) * MiB)), i * MiB)));
+      await file.write(aligned(data.subarray(3 * MiB)), 3 * MiB);
+      expect(file.writesDirectly).toBe(true);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    expect(readFileSync(path).equals(data)).toBe(true);
+  });
+
+  it('goes on through the page cache once the file system refuses a direct write (memory not aligned)', async () => {
+    const data = randomBytes(2 * MiB);
+    const file = await UploadFile.create(path, 0o640);
+    try {
+      const unaligned = Buffer.from(new SharedArrayBuffer(MiB + 1)).subarray(1);
+      data.subarray(0, MiB).copy(unaligned);
+      await file.write(unaligned, 0);
+      expect(file.writesDirectly).toBe(false);
+      await file.write(aligned(data.subarray(MiB)), MiB);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    expect(readFileSync(path).equals(data)).toBe(true);
+  });
+
+  it('writes a block at an unaligned position through the page cache', async () => {
+    const data = randomBytes(MiB + 10);
+    const file = await UploadFile.create(path, 0o640);
+    try {
+      await file.write(aligned(data.subarray(0, 10)), 0);
+      await file.write(aligned(data.subarray(10)), 10);
+      expect(file.writesDirectly).toBe(true);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    expect(readFileSync(path).equals(data)).toBe(true);
+  });
+
+  it('never takes over an existing file', async () => {
+    writeFileSync(path, 'someone else');
+    await expect(UploadFile.create(path, 0o640)).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(readFileSync(path, 'utf8')).toBe('someone else');
+  });
+});
