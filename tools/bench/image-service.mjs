@@ -979,6 +979,8 @@ export function markdown(r) {
     out.push('');
     out.push(`Ratios: image service / glance-api = ${ratio(u.ours.mbps, u.glance.mbps)}; image service / sha512 rate = ${percent(u.ours.mbps, r.reference.sha512MBps)}.`);
     out.push('');
+    out.push(uploadCpuBudget(u, r.reference));
+    out.push('');
     const after = u.runs.ours.map((x) => x.after).filter((a) => a && a.rehashAfterS !== null);
     if (after.length === 0 && u.runs.ours.some((x) => x.after)) {
       out.push(`After the uploads to the image service, its discovery did not read the uploaded files again (no "image file discovered" for them; the agent went quiet after the 204: ${u.runs.ours.map((x) => `${fixed(x.after.cpuAfterS, 1)} s`).join(', ')} of CPU until idle).`);
@@ -1173,4 +1175,23 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       killAllChildren();
       process.exitCode = 1;
     });
+}
+
+/**
+ * What the upload targets ask of the machine's cores, from this run's own figures: the two hashes'
+ * CPU per GiB (node:crypto, one thread each) and the agent's whole CPU per GiB, at each target rate.
+ */
+function uploadCpuBudget(u, reference) {
+  const hashCpu = GiB / 1e6 / reference.md5MBps + GiB / 1e6 / reference.sha512MBps;
+  const cores = (mbps, cpuPerGiB) => fixed((mbps * 1e6 * cpuPerGiB) / GiB, 2);
+  const atGlance = TARGETS.uploadVsGlance * u.glance.mbps;
+  const atSha512 = TARGETS.uploadVsSha512 * reference.sha512MBps;
+  const slowest = Math.min(reference.md5MBps, reference.sha512MBps);
+  return (
+    `CPU budget, from this run's figures: MD5 and SHA-512 alone take ${fixed(hashCpu, 2)} CPU-s per GiB (one thread each at ${fixed(reference.md5MBps, 0)} and ${fixed(reference.sha512MBps, 0)} MB/s), ` +
+    `and the agent used ${fixed(u.ours.cpuSPerGiB, 2)} CPU-s per GiB in all (socket reads, copies, writes, GC, both hashes). ` +
+    `At ${fixed(atGlance, 0)} MB/s (${TARGETS.uploadVsGlance}× glance-api) the hashes alone would keep ${cores(atGlance, hashCpu)} of the machine's ${cpus().length} cores busy, the agent at its measured cost ${cores(atGlance, u.ours.cpuSPerGiB)}, before curl's share; ` +
+    `at ${fixed(atSha512, 0)} MB/s (${TARGETS.uploadVsSha512 * 100} % of sha512) ${cores(atSha512, hashCpu)} and ${cores(atSha512, u.ours.cpuSPerGiB)}. ` +
+    `The slower of the two hashes here is ${reference.md5MBps < reference.sha512MBps ? 'MD5' : 'SHA-512'} (${fixed(slowest, 0)} MB/s on one thread), which bounds any upload that computes both, however many cores.`
+  );
 }
