@@ -28,7 +28,7 @@ describe('the mount table', () => {
     expect(mountOf('/proc/self', mounts)?.type).toBe('proc');
   });
 
-  it('reads this process's own table and the space of the root file system as statfs(2) gives it', async () => {
+  it("reads this process's own table and the space of the root file system as statfs(2) gives it", async () => {
     const own = await readMountTable();
     expect(mountOf('/', own)?.mountPoint).toBe('/');
     const space = await fileSystemSpace('/');
