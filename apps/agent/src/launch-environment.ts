@@ -9,6 +9,11 @@
  *   headroom, so V8 starts one full mark-compact after another (about 30 per GiB uploaded, 1.5–2
  *   CPU-seconds per GiB on its helper threads, taken from the hashing threads) and keeps ~25 MiB
  *   more resident. With 2 MiB semi-spaces: one mark-compact per GiB and cheap scavenges.
+ *   Re-measured once uploads were written with direct I/O (2a66463), the difference had mostly
+ *   gone: storms of mark-compacts (about 65 per GiB) came in 2 of 4 two-upload runs with 2 MiB
+ *   and in none of 3 with 16 MiB, and the upload bench ran at the same rate with either (302-310
+ *   and 304-309 MB/s, two runs each); 2 MiB kept the upload's RSS lower (120-124 against
+ *   129-137 MiB), so it stays.
  * - `MALLOC_TRIM_THRESHOLD_=131072` (glibc's default value): setting it turns glibc's dynamic
  *   mmap threshold off, so large buffers stay mmapped and go back to the system when freed
  *   instead of piling up in the heap arena (RSS idle −9 MiB, after an upload −20 MiB).
