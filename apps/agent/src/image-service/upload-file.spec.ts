@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { alignedSharedBuffer } from '@imagelib/native-memory';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIRECT_IO_BLOCK, UploadFile } from './upload-file.js';
@@ -68,6 +68,22 @@ describe('UploadFile', () => {
       await file.close();
     }
     expect(readFileSync(path).equals(data)).toBe(true);
+  });
+
+  it('writes into the file it created even when another file took its name since', async () => {
+    const data = randomBytes(MiB);
+    const file = await UploadFile.create(path, 0o640);
+    try {
+      renameSync(path, `${path}.moved`);
+      writeFileSync(path, 'someone else');
+      await file.write(aligned(data), 0);
+      expect(file.writesDirectly).toBe(true);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    expect(readFileSync(`${path}.moved`).equals(data)).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe('someone else');
   });
 
   it('never takes over an existing file', async () => {

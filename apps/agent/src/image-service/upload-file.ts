@@ -30,10 +30,13 @@ export class UploadFile {
     this.writeback = new Writeback(buffered, WRITEBACK_BYTES);
   }
 
-  /** Creates the file (it must not exist); `mode` as open(2)'s. */
+  /**
+   * Creates the file (it must not exist); `mode` as open(2)'s. The direct handle opens the very
+   * file created, through /proc/self/fd: not the path again, which could name another file by then.
+   */
   static async create(path: string, mode: number): Promise<UploadFile> {
     const buffered = await open(path, 'wx', mode);
-    const direct = await open(path, constants.O_WRONLY | constants.O_DIRECT | constants.O_NOFOLLOW).catch(() => null);
+    const direct = await open(`/proc/self/fd/${buffered.fd}`, constants.O_WRONLY | constants.O_DIRECT).catch(() => null);
     return new UploadFile(buffered, direct);
   }
 
