@@ -15,12 +15,18 @@ export function returnFreeMemory(): boolean {
 }
 
 /**
+ * The alignment direct I/O (O_DIRECT) asks of memory, file offsets and lengths: a page, which
+ * covers every logical block size of the disks it runs on (512 or 4096 bytes).
+ */
+export const DIRECT_IO_ALIGNMENT = 4096;
+
+/**
  * Shared memory (readable by worker threads) whose first byte lies at an address that is a
  * multiple of `alignment` (a power of two): what direct I/O (O_DIRECT) needs, which a plain
  * SharedArrayBuffer does not give. The view's buffer is `alignment` bytes longer than `size`.
  */
-export function alignedSharedBuffer(size: number, alignment: number): Buffer {
+export function alignedSharedBuffer(size: number, alignment = DIRECT_IO_ALIGNMENT): Buffer {
   const memory = Buffer.from(new SharedArrayBuffer(size + alignment));
-  const skew = addon.addressModulo(memory, alignment);
-  return memory.subarray(skew === 0 ? 0 : alignment - skew).subarray(0, size);
+  const start = (alignment - addon.addressModulo(memory, alignment)) % alignment;
+  return memory.subarray(start, start + size);
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { alignedSharedBuffer, returnFreeMemory } from './index.js';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { alignedSharedBuffer, returnFreeMemory } from './index.js';
 
 const ADDON = fileURLToPath(new URL('../build/Release/native_memory.node', import.meta.url));
 

@@ -19,8 +19,8 @@ export interface FileSystemSpace {
  * (which systeminformation runs, some of it with execSync, stopping the event loop for tens of
  * milliseconds) stat every mount, and a dead NFS server makes that hang.
  */
-export async function readMountTable(file = '/proc/self/mounts'): Promise<MountEntry[]> {
-  return parseMountTable(await readFile(file, 'utf8'));
+export async function readMountTable(): Promise<MountEntry[]> {
+  return parseMountTable(await readFile('/proc/self/mounts', 'utf8'));
 }
 
 /** Parses /proc/mounts text: space-separated fields, with spaces, tabs, newlines and backslashes in names escaped in octal. */

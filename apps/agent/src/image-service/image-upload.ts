@@ -33,9 +33,10 @@ export interface ImageUploadOptions {
 
 /**
  * PUT /v2/images/{id}/file. The data goes to a temporary dot-file in the repository (UploadFile)
- * while MD5 and SHA-512 are computed off the event loop; it is fsynced, checked against the client's declared
- * hashes, renamed to the image's file, and only then does the image become active. On any failure
- * the temporary file is removed and the image goes back to queued (client went away) or to killed.
+ * while MD5 and SHA-512 are computed off the event loop; it is fsynced, checked against the
+ * client's declared hashes, renamed to the image's file, and only then does the image become
+ * active. On any failure the temporary file is removed and the image goes back to queued (client
+ * went away) or to killed.
  */
 export async function receiveUpload(options: ImageUploadOptions, image: ImageRecord, request: IncomingMessage): Promise<ImageRecord> {
   const declaredLength = Number(request.headers['content-length'] ?? NaN);

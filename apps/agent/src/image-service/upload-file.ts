@@ -1,9 +1,10 @@
+import { DIRECT_IO_ALIGNMENT } from '@imagelib/native-memory';
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { Writeback } from './writeback.js';
 
-/** Direct writes are whole blocks of this many bytes, at offsets that are multiples of it (and from memory aligned to it). */
-export const DIRECT_IO_BLOCK = 4096;
+/** Direct writes are whole blocks of this many bytes, at offsets that are multiples of it, from memory aligned to it. */
+const DIRECT_IO_BLOCK = DIRECT_IO_ALIGNMENT;
 /** Data written through the page cache is pushed to the disk every this many bytes while the upload goes on, so that the final fsync has little left to do. */
 const WRITEBACK_BYTES = 64 * 1024 * 1024;
 

@@ -1,4 +1,4 @@
-import { alignedSharedBuffer } from '@imagelib/native-memory';
+import { alignedSharedBuffer, DIRECT_IO_ALIGNMENT } from '@imagelib/native-memory';
 import { type FileHandle, open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { HashJob, type HashThreads, type Lane } from './hash-job.js';
@@ -26,13 +26,6 @@ export interface HashingPoolOptions {
 }
 
 const ALGORITHMS: readonly HashAlgorithm[] = ['md5', 'sha512'];
-
-/**
- * Where the slots' memory starts: a page boundary, so that a block of an upload can be written to
- * its file with direct I/O (O_DIRECT) from the very memory hashed. Slots are chunkBytes apart: with
- * a chunkBytes that is a multiple of it, every slot is aligned.
- */
-export const DIRECT_IO_ALIGNMENT = 4096;
 
 /**
  * Hashes images off the event loop: one thread per algorithm (md5 and sha512 run side by side, so
@@ -181,6 +174,8 @@ export class HashingPool {
   }
 
   private newLane(): Lane {
+    // Aligned for direct I/O, so that an upload's blocks are written to its file from the very
+    // memory hashed; with a chunkBytes that is a multiple of DIRECT_IO_ALIGNMENT every slot is.
     const memory = alignedSharedBuffer(this.chunksInFlight * this.chunkBytes, DIRECT_IO_ALIGNMENT);
     const slots = Array.from({ length: this.chunksInFlight }, (_, slot) => memory.subarray(slot * this.chunkBytes, (slot + 1) * this.chunkBytes));
     const lane: Lane = { index: this.lanes.length, slots, job: null };
